@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what building, testing and running ssemux needs on Debian 12.
+# Idempotent: asks apt only for packages dpkg does not already list as
+# installed, and runs `npm ci` only when tests/package-lock.json is newer
+# than tests/node_modules. A second run on a ready machine touches nothing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(
+  build-essential cmake pkg-config git   # the native build
+  clang libclang-rt-14-dev               # libFuzzer and the clang sanitizer runtimes
+  emscripten                             # the wasm core (client/wasm)
+  libcurl4-openssl-dev libssl-dev        # ssecat's URL mode
+  libwebsockets-dev libhiredis-dev       # the server and its Redis store
+  redis-server                           # the Redis store's tests
+  chromium                               # end-to-end tests of the live page
+  curl ca-certificates
+)
+
+# Node >= 18 runs `node --test`. Keep whatever Node the machine already has
+# (e.g. a newer one from another source) instead of fighting it with
+# Debian's package; install Debian's only when none is good enough.
+node_is_recent() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'
+}
+node_is_recent || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The Node tests' own dependencies (from tests/package-lock.json, exactly).
+lock=tests/package-lock.json
+if [ -f "$lock" ] && { [ ! -d tests/node_modules ] || [ "$lock" -nt tests/node_modules ]; }; then
+  echo "install-deps: npm ci in tests/"
+  (cd tests && npm ci --no-audit --no-fund)
+  # npm ci leaves no node_modules when there is nothing to install; the
+  # directory's mtime is our "installed from this lock" stamp.
+  mkdir -p tests/node_modules
+  touch tests/node_modules
+fi

@@ -1,0 +1,132 @@
+/*
+ * Incremental text/event-stream parser (WHATWG HTML, "Server-sent events",
+ * section "Parsing an event stream" and "Interpreting an event stream").
+ *
+ * - Feed bytes in chunks of any size, split anywhere; results never depend
+ *   on the split.
+ * - No allocation: the caller owns the sse_parser struct and one buffer of
+ *   sse_parser_buffer_size(limits) bytes holding the data, type and ID
+ *   buffers. Memory is bounded by the limits whatever the input.
+ * - Linear time: line ends are found with memchr and values are copied in
+ *   bulk, so a 100 MiB line costs one pass.
+ * - Bytes in, bytes out: field values are handed out as raw bytes. Because
+ *   every delimiter is ASCII and UTF-8 decoding never swallows an ASCII
+ *   byte, decoding each value on its own (with U+FFFD replacement) gives the
+ *   same text as decoding the stream first, which is what the spec does.
+ */
+#ifndef SSEMUX_PARSER_H
+#define SSEMUX_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ssemux/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One dispatched event. Pointers are valid only during the callback. */
+typedef struct sse_event {
+    const char *type; /* "message" when the stream named no type */
+    size_t type_len;
+    const char *data; /* the data buffer with its final LF removed */
+    size_t data_len;
+    const char *id;   /* the last event ID (empty when none was ever set) */
+    size_t id_len;
+    int id_is_own;    /* 1 if this event's own block set the ID with an id: field;
+                       * 0 if the ID was inherited from an earlier event */
+} sse_event;
+
+/* Callbacks; any may be NULL. `ctx` is sse_parser_init's `ctx`. */
+typedef struct sse_parser_callbacks {
+    /* An event was dispatched (a blank line ended a block with data). */
+    void (*on_event)(void *ctx, const sse_event *event);
+    /* A valid retry: field was read (only ASCII digits, at least one).
+     * Values above SSE_RETRY_MAX saturate to it. */
+    void (*on_retry)(void *ctx, uint32_t retry_ms);
+    /* An event broke a limit and was discarded whole; parsing goes on
+     * from the next line and nothing else is lost. */
+    void (*on_error)(void *ctx, sse_status error);
+} sse_parser_callbacks;
+
+#define SSE_RETRY_MAX UINT32_MAX
+
+/* Upper bounds, in bytes, for one event's fields. */
+typedef struct sse_parser_limits {
+    uint32_t max_data; /* data buffer, LFs between data lines included */
+    uint32_t max_type; /* event type */
+    uint32_t max_id;   /* event ID */
+} sse_parser_limits;
+
+/* 1 MiB of data, 256 bytes of type, 256 bytes of ID. */
+#define SSE_PARSER_DEFAULT_MAX_DATA (1u << 20)
+#define SSE_PARSER_DEFAULT_MAX_TYPE 256u
+#define SSE_PARSER_DEFAULT_MAX_ID 256u
+
+typedef enum sse_field {
+    SSE_FIELD_NONE, SSE_FIELD_UNKNOWN, SSE_FIELD_DATA, SSE_FIELD_EVENT,
+    SSE_FIELD_ID, SSE_FIELD_RETRY, SSE_FIELD_COMMENT
+} sse_field;
+
+/* The parser. Opaque in spirit: read it only through the functions below. */
+typedef struct sse_parser {
+    sse_parser_callbacks cb;
+    void *ctx;
+    sse_parser_limits limits;
+    char *data;          /* limits.max_data bytes */
+    char *type;          /* limits.max_type bytes */
+    char *id_line;       /* the id: value of the line being read */
+    char *id_buf;        /* the spec's "last event ID buffer" */
+    char *id_committed;  /* the ID committed at the last blank line */
+    uint32_t data_len, type_len, id_line_len, id_buf_len, id_committed_len;
+    uint32_t retry_value;
+    uint8_t state;       /* where inside a line we are */
+    uint8_t field;       /* sse_field of the current line */
+    uint8_t name_len;    /* bytes of field name seen (capped) */
+    char name[8];        /* field name so far (only known names matter) */
+    uint8_t bom_seen;    /* bytes of a leading BOM matched; 3 = decided */
+    uint8_t after_cr;    /* last byte was CR: a following LF is the same line end */
+    uint8_t retry_digits;/* retry value so far: 0 none, 1 digits only, 2 invalid */
+    uint8_t id_line_problem; /* the id: line holds a NUL or is too long */
+    uint8_t discarding;  /* a limit was broken: drop this event */
+    uint8_t block_set_id;/* an id: field of this block set the ID */
+    sse_status discard_reason;
+} sse_parser;
+
+/* Bytes the caller must provide to sse_parser_init for these limits. */
+size_t sse_parser_buffer_size(const sse_parser_limits *limits);
+
+/* Limits with the SSE_PARSER_DEFAULT_* values. */
+sse_parser_limits sse_parser_default_limits(void);
+
+/* Prepares `p` to parse a new stream. `buffer` (caller-owned, at least
+ * sse_parser_buffer_size(limits) bytes, any alignment) must outlive `p`.
+ * `callbacks` is copied. */
+sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits,
+                           void *buffer, size_t buffer_len,
+                           const sse_parser_callbacks *callbacks, void *ctx);
+
+/* Parses `len` bytes. Always consumes all of them; returns SSE_OK or the
+ * first limit error met in this chunk (also reported through on_error). */
+sse_status sse_parser_feed(sse_parser *p, const void *bytes, size_t len);
+
+/* Starts a new stream on the same parser (a reconnect): the pending event
+ * and the BOM check are reset, the committed last event ID is kept and, as
+ * browsers do, becomes the new stream's last event ID buffer. An unfinished
+ * event is never dispatched (spec: "pending data must be discarded"). */
+void sse_parser_reset(sse_parser *p);
+
+/* The ID committed at the last blank line: what a reconnect sends as
+ * Last-Event-ID. Not NUL-terminated. */
+const char *sse_parser_last_event_id(const sse_parser *p, size_t *len);
+
+/* Seeds the last event ID (e.g. from --last-event-id, or a tab that knew it
+ * before a worker restarted). SSE_E_ID_TOO_LONG past limits.max_id;
+ * SSE_E_INVALID_ARGUMENT if it contains NUL, which no stream could set. */
+sse_status sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

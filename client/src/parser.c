@@ -1,0 +1,418 @@
+/*
+ * text/event-stream parser. Spec references are to the WHATWG HTML standard,
+ * 9.2.5 "Parsing an event stream" and 9.2.6 "Interpreting an event stream".
+ *
+ * The parser never buffers a whole line. A line is read as a small state
+ * machine (line start, field name, value) and each value segment is copied
+ * straight into the buffer of its field, so a value split over many chunks
+ * costs exactly one copy and a line of any length costs one pass.
+ */
+#include "ssemux/parser.h"
+
+#include <string.h>
+
+enum line_state {
+    LINE_START,  /* first byte of a line: blank line, comment or field name */
+    FIELD_NAME,  /* inside the field name, before the colon */
+    VALUE_START, /* just after the colon: one U+0020 SPACE is dropped */
+    VALUE        /* inside the value, up to CR or LF */
+};
+
+/* Three bytes of a UTF-8 byte order mark; bom_seen == 3 means decided. */
+static const char utf8_bom[3] = {'\xEF', '\xBB', '\xBF'};
+#define BOM_DECIDED 3
+#define NAME_CAP 6 /* longest known field name ("event", "retry") + 1 */
+
+enum id_line_problem { ID_LINE_OK, ID_LINE_HAS_NUL, ID_LINE_TOO_LONG };
+
+sse_parser_limits sse_parser_default_limits(void)
+{
+    sse_parser_limits limits = {SSE_PARSER_DEFAULT_MAX_DATA, SSE_PARSER_DEFAULT_MAX_TYPE,
+                                SSE_PARSER_DEFAULT_MAX_ID};
+    return limits;
+}
+
+size_t sse_parser_buffer_size(const sse_parser_limits *limits)
+{
+    if (!limits)
+        return 0;
+    /* Computed in 64 bits so a 32-bit (wasm) size_t overflow is caught. */
+    uint64_t total = (uint64_t)limits->max_data + limits->max_type + 3u * (uint64_t)limits->max_id;
+    if (total > (uint64_t)SIZE_MAX)
+        return 0;
+    return (size_t)total;
+}
+
+static void reset_event(sse_parser *p)
+{
+    p->data_len = 0;
+    p->type_len = 0;
+    p->discarding = 0;
+    p->discard_reason = SSE_OK;
+    p->block_set_id = 0;
+}
+
+sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits, void *buffer,
+                           size_t buffer_len, const sse_parser_callbacks *callbacks, void *ctx)
+{
+    if (!p || !limits || !buffer || limits->max_data == 0 || limits->max_type == 0 ||
+        limits->max_id == 0)
+        return SSE_E_INVALID_ARGUMENT;
+    size_t need = sse_parser_buffer_size(limits);
+    if (need == 0)
+        return SSE_E_INVALID_ARGUMENT;
+    if (buffer_len < need)
+        return SSE_E_BUFFER_TOO_SMALL;
+
+    memset(p, 0, sizeof *p);
+    if (callbacks)
+        p->cb = *callbacks;
+    p->ctx = ctx;
+    p->limits = *limits;
+    char *b = buffer;
+    p->data = b;
+    p->type = p->data + limits->max_data;
+    p->id_line = p->type + limits->max_type;
+    p->id_buf = p->id_line + limits->max_id;
+    p->id_committed = p->id_buf + limits->max_id;
+    p->state = LINE_START;
+    return SSE_OK;
+}
+
+void sse_parser_reset(sse_parser *p)
+{
+    if (!p)
+        return;
+    reset_event(p);
+    p->state = LINE_START;
+    p->bom_seen = 0;
+    p->after_cr = 0;
+    p->id_line_len = 0;
+    /* Browsers start the new stream's last event ID buffer from the ID the
+     * source already has, so an id-less event after a reconnect keeps it. */
+    memcpy(p->id_buf, p->id_committed, p->id_committed_len);
+    p->id_buf_len = p->id_committed_len;
+}
+
+const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
+{
+    if (len)
+        *len = p ? p->id_committed_len : 0;
+    return p ? p->id_committed : "";
+}
+
+sse_status sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
+{
+    if (!p || (!id && len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (len > p->limits.max_id)
+        return SSE_E_ID_TOO_LONG;
+    if (len && memchr(id, 0, len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (len) {
+        memcpy(p->id_committed, id, len);
+        memcpy(p->id_buf, id, len);
+    }
+    p->id_committed_len = p->id_buf_len = (uint32_t)len;
+    return SSE_OK;
+}
+
+/* A limit was broken: report once, then drop the rest of this event. */
+static void discard_event(sse_parser *p, sse_status why, sse_status *first_error)
+{
+    if (p->discarding)
+        return;
+    p->discarding = 1;
+    p->discard_reason = why;
+    if (*first_error == SSE_OK)
+        *first_error = why;
+    if (p->cb.on_error)
+        p->cb.on_error(p->ctx, why);
+}
+
+static sse_field field_from_name(const sse_parser *p)
+{
+    size_t n = p->name_len;
+    if (n == 4 && memcmp(p->name, "data", 4) == 0)
+        return SSE_FIELD_DATA;
+    if (n == 5 && memcmp(p->name, "event", 5) == 0)
+        return SSE_FIELD_EVENT;
+    if (n == 2 && memcmp(p->name, "id", 2) == 0)
+        return SSE_FIELD_ID;
+    if (n == 5 && memcmp(p->name, "retry", 5) == 0)
+        return SSE_FIELD_RETRY;
+    /* Field names are case-sensitive: "Data" is just an unknown field. */
+    return SSE_FIELD_UNKNOWN;
+}
+
+static void begin_field(sse_parser *p)
+{
+    p->field = (uint8_t)field_from_name(p);
+    switch (p->field) {
+    case SSE_FIELD_EVENT:
+        p->type_len = 0; /* "set the event type buffer to the field value" */
+        break;
+    case SSE_FIELD_ID:
+        p->id_line_len = 0;
+        p->id_line_problem = ID_LINE_OK;
+        break;
+    case SSE_FIELD_RETRY:
+        p->retry_value = 0;
+        p->retry_digits = 0;
+        break;
+    default:
+        break;
+    }
+}
+
+static void append_retry_digits(sse_parser *p, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && p->retry_digits != 2; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9) {
+            p->retry_digits = 2; /* "otherwise, ignore the field" */
+            break;
+        }
+        p->retry_digits = 1;
+        if (p->retry_value > (SSE_RETRY_MAX - d) / 10)
+            p->retry_value = SSE_RETRY_MAX; /* saturate: the spec sets no bound */
+        else
+            p->retry_value = p->retry_value * 10 + d;
+    }
+}
+
+/* Routes one piece of a field value to the buffer of its field. */
+static void append_value(sse_parser *p, const char *s, size_t n, sse_status *first_error)
+{
+    if (n == 0)
+        return;
+    switch (p->field) {
+    case SSE_FIELD_DATA:
+        if (p->discarding)
+            return;
+        if (n > p->limits.max_data - p->data_len) {
+            discard_event(p, SSE_E_DATA_TOO_LARGE, first_error);
+            return;
+        }
+        memcpy(p->data + p->data_len, s, n);
+        p->data_len += (uint32_t)n;
+        return;
+    case SSE_FIELD_EVENT:
+        if (p->discarding)
+            return;
+        if (n > p->limits.max_type - p->type_len) {
+            discard_event(p, SSE_E_TYPE_TOO_LONG, first_error);
+            return;
+        }
+        memcpy(p->type + p->type_len, s, n);
+        p->type_len += (uint32_t)n;
+        return;
+    case SSE_FIELD_ID:
+        /* A NUL anywhere in the line wins over length, wherever the chunks
+         * split it, so the line's fate is only decided at its end. */
+        if (p->id_line_problem == ID_LINE_HAS_NUL)
+            return;
+        if (memchr(s, 0, n)) {
+            p->id_line_problem = ID_LINE_HAS_NUL; /* "if the field value does not contain U+0000" */
+            return;
+        }
+        if (p->id_line_problem == ID_LINE_TOO_LONG || n > p->limits.max_id - p->id_line_len) {
+            p->id_line_problem = ID_LINE_TOO_LONG;
+            return;
+        }
+        memcpy(p->id_line + p->id_line_len, s, n);
+        p->id_line_len += (uint32_t)n;
+        return;
+    case SSE_FIELD_RETRY:
+        append_retry_digits(p, s, n);
+        return;
+    default:
+        return; /* comments and unknown fields are ignored */
+    }
+}
+
+/* A non-blank line ended: "process the field". */
+static void end_field(sse_parser *p, sse_status *first_error)
+{
+    switch (p->field) {
+    case SSE_FIELD_DATA:
+        /* "Append the field value to the data buffer, then append a single
+         * U+000A LINE FEED (LF) character to the data buffer." */
+        if (p->discarding)
+            break;
+        if (p->data_len >= p->limits.max_data)
+            discard_event(p, SSE_E_DATA_TOO_LARGE, first_error);
+        else
+            p->data[p->data_len++] = '\n';
+        break;
+    case SSE_FIELD_ID:
+        if (p->id_line_problem == ID_LINE_TOO_LONG)
+            discard_event(p, SSE_E_ID_TOO_LONG, first_error);
+        if (p->id_line_problem == ID_LINE_OK) {
+            memcpy(p->id_buf, p->id_line, p->id_line_len);
+            p->id_buf_len = p->id_line_len;
+            p->block_set_id = 1;
+        }
+        break;
+    case SSE_FIELD_RETRY:
+        /* The reconnection time changes now, whatever happens to the event. */
+        if (p->retry_digits == 1 && p->cb.on_retry)
+            p->cb.on_retry(p->ctx, p->retry_value);
+        break;
+    default:
+        break;
+    }
+    p->field = SSE_FIELD_NONE;
+}
+
+/* A blank line: "dispatch the event". */
+static void dispatch(sse_parser *p)
+{
+    /* Step 1: the source's last event ID moves even if nothing is dispatched. */
+    if (p->id_committed_len != p->id_buf_len ||
+        memcmp(p->id_committed, p->id_buf, p->id_buf_len) != 0) {
+        memcpy(p->id_committed, p->id_buf, p->id_buf_len);
+        p->id_committed_len = p->id_buf_len;
+    }
+    /* Step 2: empty data buffer -> reset and return (no event). */
+    if (p->discarding || p->data_len == 0) {
+        reset_event(p);
+        return;
+    }
+    /* Step 3: drop the data buffer's final LF. */
+    sse_event ev;
+    ev.data = p->data;
+    ev.data_len = p->data_len - 1;
+    if (p->type_len) {
+        ev.type = p->type;
+        ev.type_len = p->type_len;
+    } else {
+        ev.type = "message";
+        ev.type_len = 7;
+    }
+    ev.id = p->id_committed;
+    ev.id_len = p->id_committed_len;
+    ev.id_is_own = p->block_set_id;
+    if (p->cb.on_event)
+        p->cb.on_event(p->ctx, &ev);
+    reset_event(p);
+}
+
+/* Finds the next CR or LF in [s, end). `cr` and `lf` cache the last hits in
+ * this chunk so a stream of only LFs (or only CRs) is scanned once, not once
+ * per line, which keeps the parser linear. */
+static const char *find_line_end(const char *s, const char *end, const char **cr, const char **lf)
+{
+    if (!*cr || *cr < s) {
+        *cr = memchr(s, '\r', (size_t)(end - s));
+        if (!*cr)
+            *cr = end;
+    }
+    if (!*lf || *lf < s) {
+        *lf = memchr(s, '\n', (size_t)(end - s));
+        if (!*lf)
+            *lf = end;
+    }
+    return *cr < *lf ? *cr : *lf;
+}
+
+static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_status *first_error)
+{
+    const char *cr = NULL, *lf = NULL; /* not searched yet */
+    while (s < end) {
+        if (p->after_cr) {
+            /* CRLF is one line end even when a chunk boundary splits it. */
+            p->after_cr = 0;
+            if (*s == '\n') {
+                s++;
+                continue;
+            }
+        }
+        switch (p->state) {
+        case LINE_START:
+            if (*s == '\r' || *s == '\n') {
+                p->after_cr = (*s == '\r');
+                s++;
+                dispatch(p);
+                continue;
+            }
+            if (*s == ':') {
+                p->field = SSE_FIELD_COMMENT;
+                p->state = VALUE;
+                s++;
+                continue;
+            }
+            p->name_len = 0;
+            p->state = FIELD_NAME;
+            /* fall through */
+        case FIELD_NAME: {
+            const char *q = s;
+            while (q < end && *q != ':' && *q != '\r' && *q != '\n')
+                q++;
+            size_t n = (size_t)(q - s);
+            size_t room = p->name_len < NAME_CAP ? NAME_CAP - p->name_len : 0;
+            memcpy(p->name + p->name_len, s, n < room ? n : room);
+            p->name_len = (uint8_t)(p->name_len + (n < room ? n : room));
+            if (n > room)
+                p->name_len = NAME_CAP; /* too long for any known name */
+            s = q;
+            if (s == end)
+                return;
+            begin_field(p);
+            if (*s == ':') {
+                p->state = VALUE_START;
+                s++;
+                continue;
+            }
+            /* A line without a colon: the whole line is the name, value "". */
+            p->state = VALUE;
+            continue;
+        }
+        case VALUE_START:
+            p->state = VALUE;
+            if (*s == ' ') { /* only one space is removed */
+                s++;
+                continue;
+            }
+            /* fall through */
+        case VALUE: {
+            const char *eol = find_line_end(s, end, &cr, &lf);
+            append_value(p, s, (size_t)(eol - s), first_error);
+            s = eol;
+            if (s == end)
+                return;
+            end_field(p, first_error);
+            p->after_cr = (*s == '\r');
+            p->state = LINE_START;
+            s++;
+            continue;
+        }
+        }
+    }
+}
+
+sse_status sse_parser_feed(sse_parser *p, const void *bytes, size_t len)
+{
+    if (!p || (!bytes && len))
+        return SSE_E_INVALID_ARGUMENT;
+    if (len == 0)
+        return SSE_OK;
+    const char *s = bytes, *end = s + len;
+    sse_status first_error = SSE_OK;
+
+    /* One leading BOM is skipped, only at stream start (the UTF-8 decode
+     * step). Its bytes may arrive in separate chunks. */
+    while (p->bom_seen < BOM_DECIDED && s < end) {
+        if (*s == utf8_bom[p->bom_seen]) {
+            p->bom_seen++;
+            s++;
+            continue;
+        }
+        /* Not a BOM after all: the bytes held back are ordinary input. */
+        uint8_t held = p->bom_seen;
+        p->bom_seen = BOM_DECIDED;
+        parse_bytes(p, utf8_bom, utf8_bom + held, &first_error);
+    }
+    parse_bytes(p, s, end, &first_error);
+    return first_error;
+}

@@ -1,0 +1,7 @@
+// Declares, for emcc's linker, the functions the wasm core imports from its
+// JS host. The real implementations live in worker/src/ssemux-core.js; this
+// file only tells emcc they exist (no emscripten JS glue is generated).
+mergeInto(LibraryManager.library, {
+  // Drain the batch of the sink at `sink` (an arena or record array is full).
+  ssemux_flush: function (sink) {},
+});

@@ -1,0 +1,545 @@
+/*
+ * The client core's WebAssembly surface, used by worker/src/ssemux-core.js.
+ *
+ * Memory: nothing here allocates and nothing lives in C globals. The JS side
+ * hands out blocks of linear memory above __heap_base (growing the memory
+ * when it must) and every export takes the address of its block. One block
+ * holds everything one parser or engine needs, laid out by ssemux_*_create:
+ *
+ *   wasm_parser | wasm_engine   the sink header (below) + the C state
+ *   parser buffer               sse_parser_buffer_size(limits) bytes
+ *   last type, last ID          the previous event's, max_type + max_id bytes
+ *   arena                       dispatched fields, type + data + id per event
+ *   records                     RECORD_WORDS int32s per event / retry / error
+ *   input                       bytes from JS: chunks, IDs, a Content-Type
+ *
+ * Boundary: a JS call per event and a TextDecoder call per field cost more
+ * than the parsing itself (that design measured ~0.55x eventsource-parser's
+ * events/s; this one ~1x on 100-byte events, ~2x on 64 KiB ones). So the
+ * parser callbacks below only append to a batch (arena + records) and JS
+ * decodes the whole batch with one TextDecoder call after the feed. The
+ * UTF-16 length of every field is counted here so JS can cut the decoded
+ * text into fields with String.prototype.slice, without scanning it again.
+ * When the batch fills up in the middle of a chunk, ssemux_flush (imported
+ * from JS) drains it and parsing goes on.
+ */
+#include <emscripten.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ssemux/engine.h"
+#include "ssemux/parser.h"
+
+#define EXPORT EMSCRIPTEN_KEEPALIVE
+
+/* Imported from JS (declared for the linker in host_imports.js): decode the
+ * batch of `sink` into JS strings and empty it. */
+__attribute__((import_module("env"), import_name("ssemux_flush"))) void
+ssemux_flush(void *sink);
+
+/* Record kinds and layout. JS reads records as an Int32Array. */
+enum record_kind { RECORD_EVENT = 1, RECORD_RETRY = 2, RECORD_ERROR = 3 };
+enum record_word {
+    REC_KIND,     /* record_kind */
+    REC_VALUE,    /* EVENT: arena offset of its first byte; RETRY: ms (uint32); ERROR: sse_status */
+    REC_TYPE_LEN, /* bytes, or SAME_AS_BEFORE: the previous event's type, not in the arena */
+    REC_DATA_LEN,
+    REC_ID_LEN,   /* bytes, or SAME_AS_BEFORE */
+    REC_TYPE_UTF16,
+    REC_DATA_UTF16,
+    REC_ID_UTF16,
+    RECORD_WORDS
+};
+#define SAME_AS_BEFORE (-1)
+
+/* 2048 records: one 64 KiB chunk of ~100-byte events is one batch. */
+#define RECORD_CAP 2048u
+/* The arena holds one event of maximal size (so a flush always makes room)
+ * plus this much, which lets many small events share one batch. */
+#define ARENA_EXTRA (64u * 1024u)
+#define ALIGN 8u
+
+/*
+ * The sink header starts every block. Its first words are read and written
+ * by JS, which knows them only by index (SINK_* in ssemux-core.js); the
+ * static asserts below pin that contract.
+ */
+typedef struct wasm_sink {
+    uint32_t record_count; /* [0] records in the batch; JS zeroes it when drained */
+    uint32_t arena_len;    /* [1] arena bytes in the batch; JS zeroes it too */
+    uint32_t utf8_suspect; /* [2] a field starts with a UTF-8 continuation byte */
+    uint8_t *arena;        /* [3] */
+    int32_t *records;      /* [4] */
+    uint8_t *input;        /* [5] */
+    uint32_t input_cap;    /* [6] */
+    uint32_t *action;      /* [7] engines: the last action, flattened (ACTION_*) */
+    /* Private to C from here on. */
+    uint32_t arena_cap;
+    uint32_t record_cap;
+    /* The previous event's type and ID, to send "same as before" instead of
+     * bytes: most streams repeat both (a fixed type, an ID set once). */
+    uint8_t *last_type; /* max(max_type, 7) bytes, in the block */
+    uint8_t *last_id;   /* max_id bytes, in the block */
+    uint32_t last_type_len;
+    uint32_t last_id_len;
+} wasm_sink;
+
+_Static_assert(sizeof(void *) == 4, "the JS side reads pointers as 32-bit words");
+_Static_assert(offsetof(wasm_sink, record_count) == 0 * 4, "SINK_RECORD_COUNT");
+_Static_assert(offsetof(wasm_sink, arena_len) == 1 * 4, "SINK_ARENA_LEN");
+_Static_assert(offsetof(wasm_sink, utf8_suspect) == 2 * 4, "SINK_UTF8_SUSPECT");
+_Static_assert(offsetof(wasm_sink, arena) == 3 * 4, "SINK_ARENA");
+_Static_assert(offsetof(wasm_sink, records) == 4 * 4, "SINK_RECORDS");
+_Static_assert(offsetof(wasm_sink, input) == 5 * 4, "SINK_INPUT");
+_Static_assert(offsetof(wasm_sink, input_cap) == 6 * 4, "SINK_INPUT_CAP");
+_Static_assert(offsetof(wasm_sink, action) == 7 * 4, "SINK_ACTION");
+
+/* An sse_action flattened into words JS reads by index. */
+enum action_word {
+    ACTION_KIND, ACTION_REASON, ACTION_DELAY_MS, ACTION_ID_PTR, ACTION_ID_LEN, ACTION_WORDS
+};
+
+typedef struct wasm_parser {
+    wasm_sink sink; /* first: the block address is the sink's */
+    sse_parser parser;
+} wasm_parser;
+
+typedef struct wasm_engine {
+    wasm_sink sink; /* first, as above */
+    uint32_t action[ACTION_WORDS];
+    sse_engine engine;
+} wasm_engine;
+
+/* ---- the batch sink ------------------------------------------------------ */
+
+/* Copies n bytes to dst and returns their UTF-16 length if they are valid
+ * UTF-8: one code unit per sequence (every byte that is not a 10xxxxxx
+ * continuation byte) plus one more per 4-byte sequence (a surrogate pair).
+ * Invalid UTF-8 is caught on the JS side by the fatal decoder, which then
+ * decodes field by field.
+ *
+ * Eight bytes per step, copy and count in one pass (fields are mostly short,
+ * where memory.copy's call costs more than the copy). In each byte, bit 7
+ * of w & ~(w << 1) is set for 10xxxxxx, and bit 7 of w & (w << 1) & (w << 2)
+ * & (w << 3) for 1111xxxx; shifting a byte's bits left never moves another
+ * byte's bit into bit 7. ASCII-only words skip both. */
+static int32_t copy_utf8(uint8_t *dst, const uint8_t *s, size_t n)
+{
+    const uint64_t high = 0x8080808080808080u;
+    size_t i = 0;
+    uint32_t units = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        memcpy(dst + i, &w, 8);
+        units += 8;
+        if ((w & high) == 0)
+            continue;
+        uint64_t continuation = w & ~(w << 1) & high;
+        uint64_t four_byte_lead = w & (w << 1) & (w << 2) & (w << 3) & high;
+        units -= (uint32_t)__builtin_popcountll(continuation);
+        units += (uint32_t)__builtin_popcountll(four_byte_lead);
+    }
+    for (; i < n; i++) {
+        dst[i] = s[i];
+        units += ((s[i] & 0xC0u) != 0x80u) + (s[i] >= 0xF0u);
+    }
+    return (int32_t)units;
+}
+
+static void batch_make_room(wasm_sink *k, size_t bytes)
+{
+    if (k->record_count == k->record_cap || bytes > k->arena_cap - k->arena_len) {
+        ssemux_flush(k);
+        k->record_count = 0; /* JS emptied the batch; be sure of it */
+        k->arena_len = 0;
+        k->utf8_suspect = 0;
+    }
+}
+
+/* Appends one field to the arena and returns its UTF-16 length. A field
+ * that starts with a continuation byte could glue onto the previous field's
+ * truncated sequence and decode "validly" as one character; flag it so JS
+ * decodes that batch field by field, as the spec's per-stream decoding would
+ * (see parser.h). */
+static int32_t batch_append(wasm_sink *k, const char *field, size_t len)
+{
+    if (len == 0)
+        return 0;
+    const uint8_t *s = (const uint8_t *)field;
+    if ((s[0] & 0xC0u) == 0x80u)
+        k->utf8_suspect = 1;
+    int32_t units = copy_utf8(k->arena + k->arena_len, s, len);
+    k->arena_len += (uint32_t)len;
+    return units;
+}
+
+static int same_bytes(const uint8_t *a, uint32_t a_len, const char *b, size_t b_len)
+{
+    return a_len == b_len && memcmp(a, b, b_len) == 0;
+}
+
+static int32_t *batch_record(wasm_sink *k)
+{
+    int32_t *r = k->records + (size_t)k->record_count * RECORD_WORDS;
+    k->record_count++;
+    return r;
+}
+
+static void sink_event(void *ctx, const sse_event *ev)
+{
+    wasm_sink *k = ctx;
+    int same_type = same_bytes(k->last_type, k->last_type_len, ev->type, ev->type_len);
+    int same_id = same_bytes(k->last_id, k->last_id_len, ev->id, ev->id_len);
+    size_t bytes = (same_type ? 0 : ev->type_len) + ev->data_len + (same_id ? 0 : ev->id_len);
+    batch_make_room(k, bytes);
+
+    int32_t *r = batch_record(k);
+    r[REC_KIND] = RECORD_EVENT;
+    r[REC_VALUE] = (int32_t)k->arena_len;
+    r[REC_TYPE_LEN] = SAME_AS_BEFORE;
+    r[REC_TYPE_UTF16] = 0;
+    if (!same_type) {
+        r[REC_TYPE_LEN] = (int32_t)ev->type_len;
+        r[REC_TYPE_UTF16] = batch_append(k, ev->type, ev->type_len);
+        memcpy(k->last_type, ev->type, ev->type_len);
+        k->last_type_len = (uint32_t)ev->type_len;
+    }
+    r[REC_DATA_LEN] = (int32_t)ev->data_len;
+    r[REC_DATA_UTF16] = batch_append(k, ev->data, ev->data_len);
+    r[REC_ID_LEN] = SAME_AS_BEFORE;
+    r[REC_ID_UTF16] = 0;
+    if (!same_id) {
+        r[REC_ID_LEN] = (int32_t)ev->id_len;
+        r[REC_ID_UTF16] = batch_append(k, ev->id, ev->id_len);
+        memcpy(k->last_id, ev->id, ev->id_len);
+        k->last_id_len = (uint32_t)ev->id_len;
+    }
+}
+
+static void sink_retry(void *ctx, uint32_t retry_ms)
+{
+    wasm_sink *k = ctx;
+    batch_make_room(k, 0);
+    int32_t *r = batch_record(k);
+    r[REC_KIND] = RECORD_RETRY;
+    r[REC_VALUE] = (int32_t)retry_ms; /* JS reads it back with >>> 0 */
+}
+
+static void sink_error(void *ctx, sse_status error)
+{
+    wasm_sink *k = ctx;
+    batch_make_room(k, 0);
+    int32_t *r = batch_record(k);
+    r[REC_KIND] = RECORD_ERROR;
+    r[REC_VALUE] = (int32_t)error;
+}
+
+/* ---- block layout -------------------------------------------------------- */
+
+typedef struct block_layout {
+    uint32_t parser_buf, last_type, last_id, arena, records, input, total; /* offsets, size */
+    uint32_t parser_buf_len, arena_cap, input_cap;
+} block_layout;
+
+static uint64_t align_up(uint64_t n) { return (n + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
+
+/* Lays out a block whose header is `head` bytes; 0 when the limits are
+ * invalid or the block would not fit in 32-bit memory. */
+static int plan_block(uint32_t head, const sse_parser_limits *limits, uint64_t input_cap,
+                      block_layout *out)
+{
+    size_t parser_buf = sse_parser_buffer_size(limits);
+    if (parser_buf == 0)
+        return 0;
+    /* Any ID that fits the limit must fit the input buffer (with a NUL, for
+     * the Content-Type path), so setting one never needs a second buffer. */
+    uint64_t input = input_cap > (uint64_t)limits->max_id + 1 ? input_cap
+                                                               : (uint64_t)limits->max_id + 1;
+    uint64_t arena_cap =
+        (uint64_t)limits->max_data + limits->max_type + limits->max_id + ARENA_EXTRA;
+    uint64_t at = align_up(head);
+    out->parser_buf = (uint32_t)at;
+    at = align_up(at + parser_buf);
+    out->last_type = (uint32_t)at;
+    /* The default type "message" must fit even when max_type < 7. */
+    at = align_up(at + (limits->max_type > 7 ? limits->max_type : 7));
+    out->last_id = (uint32_t)at;
+    at = align_up(at + limits->max_id);
+    out->arena = (uint32_t)at;
+    at = align_up(at + arena_cap);
+    out->records = (uint32_t)at;
+    at = align_up(at + (uint64_t)RECORD_CAP * RECORD_WORDS * sizeof(int32_t));
+    out->input = (uint32_t)at;
+    out->input_cap = (uint32_t)input;
+    at = align_up(at + input);
+    if (at > UINT32_MAX / 2)
+        return 0;
+    out->total = (uint32_t)at;
+    out->parser_buf_len = (uint32_t)parser_buf;
+    out->arena_cap = (uint32_t)arena_cap;
+    return 1;
+}
+
+/* 0 means "the default": JS then need not repeat the defaults of parser.h. */
+static sse_parser_limits make_limits(uint32_t max_data, uint32_t max_type, uint32_t max_id)
+{
+    sse_parser_limits limits = sse_parser_default_limits();
+    if (max_data)
+        limits.max_data = max_data;
+    if (max_type)
+        limits.max_type = max_type;
+    if (max_id)
+        limits.max_id = max_id;
+    return limits;
+}
+
+static void sink_init(wasm_sink *k, uint8_t *block, const block_layout *l)
+{
+    memset(k, 0, sizeof *k);
+    k->arena = block + l->arena;
+    k->arena_cap = l->arena_cap;
+    k->records = (int32_t *)(void *)(block + l->records);
+    k->record_cap = RECORD_CAP;
+    k->input = block + l->input;
+    k->input_cap = l->input_cap; /* JS reads it back: it may exceed the request */
+    k->last_type = block + l->last_type;
+    k->last_id = block + l->last_id;
+    /* JS starts from the same "previous event": type "message", ID "". */
+    memcpy(k->last_type, "message", 7);
+    k->last_type_len = 7;
+}
+
+/* ---- exports: memory and strings ----------------------------------------- */
+
+extern unsigned char __heap_base;
+
+/* First byte JS may hand out: everything below is C's static data and stack. */
+EXPORT uint32_t ssemux_heap_base(void) { return (uint32_t)(uintptr_t)&__heap_base; }
+
+/* NUL-terminated static strings, for JS to decode once and cache. */
+EXPORT const char *ssemux_strerror(int32_t status) { return sse_strerror((sse_status)status); }
+EXPORT const char *ssemux_action_kind_name(int32_t kind)
+{
+    return sse_action_kind_name((sse_action_kind)kind);
+}
+EXPORT const char *ssemux_reason_name(int32_t reason) { return sse_reason_name((sse_reason)reason); }
+
+/* ---- exports: parser ------------------------------------------------------ */
+
+EXPORT uint32_t ssemux_parser_footprint(uint32_t max_data, uint32_t max_type, uint32_t max_id,
+                                        uint32_t input_cap)
+{
+    sse_parser_limits limits = make_limits(max_data, max_type, max_id);
+    block_layout l;
+    return plan_block(sizeof(wasm_parser), &limits, input_cap, &l) ? l.total : 0;
+}
+
+/* `block` has ssemux_parser_footprint(...) bytes, ALIGN-aligned. */
+EXPORT int32_t ssemux_parser_create(uint8_t *block, uint32_t max_data, uint32_t max_type,
+                                    uint32_t max_id, uint32_t input_cap)
+{
+    sse_parser_limits limits = make_limits(max_data, max_type, max_id);
+    block_layout l;
+    if (!block || !plan_block(sizeof(wasm_parser), &limits, input_cap, &l))
+        return SSE_E_INVALID_ARGUMENT;
+    wasm_parser *w = (wasm_parser *)(void *)block;
+    sink_init(&w->sink, block, &l);
+    static const sse_parser_callbacks cb = {sink_event, sink_retry, sink_error};
+    return sse_parser_init(&w->parser, &limits, block + l.parser_buf, l.parser_buf_len, &cb,
+                           &w->sink);
+}
+
+/* Parses `len` bytes JS put in the block's input buffer. */
+EXPORT int32_t ssemux_parser_feed(wasm_parser *w, uint32_t len)
+{
+    if (len > w->sink.input_cap)
+        return SSE_E_INVALID_ARGUMENT;
+    return sse_parser_feed(&w->parser, w->sink.input, len);
+}
+
+EXPORT void ssemux_parser_reset(wasm_parser *w) { sse_parser_reset(&w->parser); }
+
+EXPORT const char *ssemux_parser_last_event_id(wasm_parser *w)
+{
+    return sse_parser_last_event_id(&w->parser, NULL);
+}
+
+EXPORT uint32_t ssemux_parser_last_event_id_len(wasm_parser *w)
+{
+    size_t len;
+    sse_parser_last_event_id(&w->parser, &len);
+    return (uint32_t)len;
+}
+
+/* The ID's UTF-8 bytes are in the input buffer. */
+EXPORT int32_t ssemux_parser_set_last_event_id(wasm_parser *w, uint32_t len)
+{
+    if (len > w->sink.input_cap)
+        return SSE_E_INVALID_ARGUMENT;
+    return sse_parser_set_last_event_id(&w->parser, (const char *)w->sink.input, len);
+}
+
+/* ---- exports: engine ------------------------------------------------------ */
+
+/* Times cross as doubles: JS numbers hold any millisecond count exactly up
+ * to 2^53, and an i64 parameter would force BigInt on every call. */
+static int64_t ms_from_js(double ms)
+{
+    if (ms != ms)
+        return 0; /* NaN: JS validates times, so this is only a safe floor */
+    if (ms >= 9.2e18)
+        return INT64_MAX;
+    if (ms <= -9.2e18)
+        return INT64_MIN;
+    return (int64_t)ms;
+}
+
+static int32_t publish(wasm_engine *w, sse_action a)
+{
+    w->action[ACTION_KIND] = (uint32_t)a.kind;
+    w->action[ACTION_REASON] = (uint32_t)a.reason;
+    w->action[ACTION_DELAY_MS] = a.delay_ms;
+    w->action[ACTION_ID_PTR] = (uint32_t)(uintptr_t)a.last_event_id;
+    w->action[ACTION_ID_LEN] = (uint32_t)a.last_event_id_len;
+    return (int32_t)a.kind;
+}
+
+EXPORT uint32_t ssemux_engine_footprint(uint32_t max_data, uint32_t max_type, uint32_t max_id,
+                                        uint32_t input_cap)
+{
+    sse_parser_limits limits = make_limits(max_data, max_type, max_id);
+    block_layout l;
+    return plan_block(sizeof(wasm_engine), &limits, input_cap, &l) ? l.total : 0;
+}
+
+/* Config values equal to UINT32_MAX (-1 from JS) take the default of
+ * sse_engine_default_config. The seed is two 32-bit halves. */
+static uint32_t or_default(uint32_t v, uint32_t dflt) { return v == UINT32_MAX ? dflt : v; }
+
+EXPORT int32_t ssemux_engine_create(uint8_t *block, uint32_t max_data, uint32_t max_type,
+                                    uint32_t max_id, uint32_t input_cap,
+                                    uint32_t initial_retry_ms, uint32_t max_retry_ms,
+                                    uint32_t healthy_after_ms, uint32_t heartbeat_ms,
+                                    uint32_t idle_timeout_ms, uint32_t dedupe_window,
+                                    uint32_t seed_lo, uint32_t seed_hi)
+{
+    sse_parser_limits limits = make_limits(max_data, max_type, max_id);
+    block_layout l;
+    if (!block || !plan_block(sizeof(wasm_engine), &limits, input_cap, &l))
+        return SSE_E_INVALID_ARGUMENT;
+    wasm_engine *w = (wasm_engine *)(void *)block;
+    sink_init(&w->sink, block, &l);
+    memset(w->action, 0, sizeof w->action);
+    w->sink.action = w->action;
+
+    sse_engine_config c = sse_engine_default_config();
+    c.initial_retry_ms = or_default(initial_retry_ms, c.initial_retry_ms);
+    c.max_retry_ms = or_default(max_retry_ms, c.max_retry_ms);
+    c.healthy_after_ms = or_default(healthy_after_ms, c.healthy_after_ms);
+    c.heartbeat_ms = or_default(heartbeat_ms, c.heartbeat_ms);
+    c.idle_timeout_ms = or_default(idle_timeout_ms, c.idle_timeout_ms);
+    c.dedupe_window = or_default(dedupe_window, c.dedupe_window);
+    c.seed = ((uint64_t)seed_hi << 32) | seed_lo;
+    static const sse_engine_callbacks cb = {sink_event, sink_retry, sink_error};
+    return sse_engine_init(&w->engine, &c, &limits, block + l.parser_buf, l.parser_buf_len, &cb,
+                           &w->sink);
+}
+
+EXPORT int32_t ssemux_engine_start(wasm_engine *w, double now_ms)
+{
+    return publish(w, sse_engine_start(&w->engine, ms_from_js(now_ms)));
+}
+
+/* `content_type`: NUL-terminated, or 0 when the response had none.
+ * `retry_after_ms` < 0: no Retry-After. */
+EXPORT int32_t ssemux_engine_on_response(wasm_engine *w, int32_t status, const char *content_type,
+                                         double retry_after_ms, double now_ms)
+{
+    int64_t retry_after = retry_after_ms < 0 ? -1 : ms_from_js(retry_after_ms);
+    return publish(w, sse_engine_on_response(&w->engine, status, content_type, retry_after,
+                                             ms_from_js(now_ms)));
+}
+
+/* Body bytes are in the input buffer. */
+EXPORT int32_t ssemux_engine_on_bytes(wasm_engine *w, uint32_t len, double now_ms)
+{
+    if (len > w->sink.input_cap)
+        return SSE_E_INVALID_ARGUMENT;
+    return sse_engine_on_bytes(&w->engine, w->sink.input, len, ms_from_js(now_ms));
+}
+
+EXPORT int32_t ssemux_engine_on_closed(wasm_engine *w, double now_ms)
+{
+    return publish(w, sse_engine_on_closed(&w->engine, ms_from_js(now_ms)));
+}
+
+EXPORT int32_t ssemux_engine_on_timer(wasm_engine *w, double now_ms)
+{
+    return publish(w, sse_engine_on_timer(&w->engine, ms_from_js(now_ms)));
+}
+
+EXPORT int32_t ssemux_engine_on_online(wasm_engine *w, double now_ms)
+{
+    return publish(w, sse_engine_on_online(&w->engine, ms_from_js(now_ms)));
+}
+
+EXPORT int32_t ssemux_engine_on_credential(wasm_engine *w, int32_t ok, double now_ms)
+{
+    return publish(w, sse_engine_on_credential(&w->engine, ok != 0, ms_from_js(now_ms)));
+}
+
+EXPORT int32_t ssemux_engine_close(wasm_engine *w) { return publish(w, sse_engine_close(&w->engine)); }
+
+EXPORT double ssemux_engine_deadline(wasm_engine *w)
+{
+    return (double)sse_engine_deadline(&w->engine);
+}
+
+EXPORT int32_t ssemux_engine_state(wasm_engine *w) { return (int32_t)sse_engine_state(&w->engine); }
+
+EXPORT void ssemux_engine_set_heartbeat(wasm_engine *w, uint32_t heartbeat_ms)
+{
+    sse_engine_set_heartbeat(&w->engine, heartbeat_ms);
+}
+
+EXPORT uint32_t ssemux_engine_idle_timeout(wasm_engine *w)
+{
+    return sse_engine_idle_timeout(&w->engine);
+}
+
+EXPORT double ssemux_engine_duplicates_dropped(wasm_engine *w)
+{
+    return (double)w->engine.duplicates_dropped;
+}
+
+EXPORT const char *ssemux_engine_last_event_id(wasm_engine *w)
+{
+    return sse_engine_last_event_id(&w->engine, NULL);
+}
+
+EXPORT uint32_t ssemux_engine_last_event_id_len(wasm_engine *w)
+{
+    size_t len;
+    sse_engine_last_event_id(&w->engine, &len);
+    return (uint32_t)len;
+}
+
+EXPORT int32_t ssemux_engine_set_last_event_id(wasm_engine *w, uint32_t len)
+{
+    if (len > w->sink.input_cap)
+        return SSE_E_INVALID_ARGUMENT;
+    return sse_engine_set_last_event_id(&w->engine, (const char *)w->sink.input, len);
+}
+
+/* A Retry-After header value (in the input buffer) in ms, or -1 when it
+ * cannot be parsed. `now_unix_ms` is the wall clock, for HTTP dates. */
+EXPORT double ssemux_parse_retry_after(wasm_engine *w, uint32_t len, double now_unix_ms)
+{
+    int64_t delay;
+    if (len > w->sink.input_cap ||
+        !sse_parse_retry_after((const char *)w->sink.input, len, ms_from_js(now_unix_ms), &delay))
+        return -1;
+    return (double)delay;
+}

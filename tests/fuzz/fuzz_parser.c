@@ -1,0 +1,297 @@
+/*
+ * libFuzzer target for the parser's central promise (parser.h): results never
+ * depend on how the stream is split into chunks.
+ *
+ * Each input is parsed three times, each by its own parser with its own
+ * exactly-sized heap buffer (so ASan sees any overrun): whole, byte by byte,
+ * and cut at points chosen from the input's header. Every callback is folded
+ * into a digest (a running hash plus counts); the three digests must match.
+ * Along the way the callbacks check what parser.h promises about each event,
+ * and every feed's return value is checked against the errors it reported.
+ * A broken promise is __builtin_trap(), which libFuzzer records as a crash.
+ *
+ * Input layout: HEADER_LEN header bytes, then the stream.
+ *   [0] bits 0-2: max_data, bits 3-4: max_type, bits 5-6: max_id (tables
+ *       below; small values make every limit error reachable);
+ *       bit 7: seed the last event ID before parsing
+ *   [1] bits 0-3: number of cut points (0-15);
+ *       bit 4: reset the parser (a reconnect) at one point of the stream
+ *   [2..3] seed of the generator that places the cut and reset points
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssemux/parser.h"
+
+enum { HEADER_LEN = 4, MAX_CUTS = 15 };
+#define NO_RESET SIZE_MAX
+
+/* 7 is the length of "message", the type an event gets when none is named. */
+static const uint32_t data_limits[8] = {1, 2, 3, 5, 8, 64, 1024, 4096};
+static const uint32_t type_limits[4] = {1, 6, 7, 256};
+static const uint32_t id_limits[4] = {1, 3, 16, 256};
+static const char seed_id[] = "seed-id";
+
+/* Names the broken promise before libFuzzer's crash report. */
+#define FAIL(what)                                                                               \
+    do {                                                                                         \
+        fprintf(stderr, "fuzz_parser: %s:%d: %s\n", __FILE__, __LINE__, what);                   \
+        __builtin_trap();                                                                        \
+    } while (0)
+#define CHECK(cond)                                                                              \
+    do {                                                                                         \
+        if (!(cond))                                                                             \
+            FAIL("expected " #cond);                                                             \
+    } while (0)
+
+/* Everything one parse produced, folded into a fixed-size record. */
+typedef struct digest {
+    uint64_t hash;
+    uint32_t events, retries, errors;
+    sse_status first_error_in_feed; /* what sse_parser_feed must return */
+    const sse_parser *parser;
+    sse_parser_limits limits;
+} digest;
+
+/* FNV-1a, 64 bit: order-sensitive, so a reordered or merged callback shows. */
+static void mix(digest *d, const void *bytes, size_t len)
+{
+    const unsigned char *b = bytes;
+    for (size_t i = 0; i < len; i++) {
+        d->hash ^= b[i];
+        d->hash *= 0x100000001b3ull;
+    }
+}
+
+static void mix_u64(digest *d, uint64_t v)
+{
+    mix(d, &v, sizeof v);
+}
+
+/* Length first, so "ab"+"c" and "a"+"bc" hash differently. */
+static void mix_field(digest *d, const char *s, size_t len)
+{
+    mix_u64(d, len);
+    mix(d, s, len);
+}
+
+static int contains_any(const char *s, size_t len, const char *bytes, size_t nbytes)
+{
+    for (size_t i = 0; i < nbytes; i++)
+        if (len && memchr(s, bytes[i], len))
+            return 1;
+    return 0;
+}
+
+static void on_event(void *ctx, const sse_event *ev)
+{
+    digest *d = ctx;
+    CHECK(ev && ev->type && ev->data && ev->id);
+    /* The data buffer holds at most max_data bytes including its final LF,
+     * which dispatch removes. */
+    CHECK(ev->data_len < d->limits.max_data);
+    CHECK(ev->type_len > 0);
+    CHECK(ev->type_len <= d->limits.max_type ||
+          (ev->type_len == 7 && memcmp(ev->type, "message", 7) == 0));
+    CHECK(ev->id_len <= d->limits.max_id);
+    /* CR and LF end lines, so no value can hold one (data joins lines with LF);
+     * an id: value holding NUL is ignored by the spec. */
+    CHECK(!contains_any(ev->data, ev->data_len, "\r", 1));
+    CHECK(!contains_any(ev->type, ev->type_len, "\r\n", 2));
+    CHECK(!contains_any(ev->id, ev->id_len, "\r\n\0", 3));
+    /* The event carries the source's last event ID as of this dispatch. */
+    size_t last_len;
+    const char *last = sse_parser_last_event_id(d->parser, &last_len);
+    CHECK(last_len == ev->id_len && (last_len == 0 || memcmp(last, ev->id, last_len) == 0));
+
+    d->events++;
+    mix_u64(d, 'E');
+    mix_field(d, ev->type, ev->type_len);
+    mix_field(d, ev->data, ev->data_len);
+    mix_field(d, ev->id, ev->id_len);
+}
+
+static void on_retry(void *ctx, uint32_t retry_ms)
+{
+    digest *d = ctx;
+    d->retries++;
+    mix_u64(d, 'R');
+    mix_u64(d, retry_ms);
+}
+
+static void on_error(void *ctx, sse_status error)
+{
+    digest *d = ctx;
+    CHECK(error == SSE_E_DATA_TOO_LARGE || error == SSE_E_TYPE_TOO_LONG ||
+          error == SSE_E_ID_TOO_LONG);
+    if (d->first_error_in_feed == SSE_OK)
+        d->first_error_in_feed = error;
+    d->errors++;
+    mix_u64(d, 'X');
+    mix_u64(d, (uint64_t)(int64_t)error);
+}
+
+/* One feed; its return value must be the first error it reported. */
+static void feed(sse_parser *p, digest *d, const uint8_t *bytes, size_t len)
+{
+    d->first_error_in_feed = SSE_OK;
+    sse_status st = sse_parser_feed(p, bytes, len);
+    CHECK(st == d->first_error_in_feed);
+}
+
+typedef struct plan {
+    sse_parser_limits limits;
+    int seed_last_id;
+    size_t reset_at;           /* stream offset of the reset, or NO_RESET */
+    size_t cuts[MAX_CUTS + 1]; /* sorted offsets, reset_at included */
+    size_t ncuts;
+} plan;
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void add_cut(plan *pl, size_t at)
+{
+    size_t i = pl->ncuts++;
+    while (i > 0 && pl->cuts[i - 1] > at) {
+        pl->cuts[i] = pl->cuts[i - 1];
+        i--;
+    }
+    pl->cuts[i] = at;
+}
+
+static plan read_plan(const uint8_t *header, size_t stream_len)
+{
+    plan pl;
+    memset(&pl, 0, sizeof pl);
+    pl.limits.max_data = data_limits[header[0] & 7];
+    pl.limits.max_type = type_limits[(header[0] >> 3) & 3];
+    pl.limits.max_id = id_limits[(header[0] >> 5) & 3];
+    pl.seed_last_id = header[0] >> 7;
+    uint64_t rng = ((uint64_t)header[2] << 8) | header[3];
+    size_t ncuts = header[1] & 15;
+    for (size_t i = 0; i < ncuts; i++)
+        add_cut(&pl, (size_t)(splitmix64(&rng) % (stream_len + 1)));
+    pl.reset_at = NO_RESET;
+    if (header[1] & 0x10) {
+        pl.reset_at = (size_t)(splitmix64(&rng) % (stream_len + 1));
+        add_cut(&pl, pl.reset_at);
+    }
+    return pl;
+}
+
+static void start_parser(sse_parser *p, digest *d, void *buffer, const plan *pl)
+{
+    static const sse_parser_callbacks callbacks = {on_event, on_retry, on_error};
+    memset(d, 0, sizeof *d);
+    d->hash = 0xcbf29ce484222325ull;
+    d->parser = p;
+    d->limits = pl->limits;
+    CHECK(sse_parser_init(p, &pl->limits, buffer, sse_parser_buffer_size(&pl->limits), &callbacks,
+                          d) == SSE_OK);
+    if (pl->seed_last_id) {
+        size_t len = sizeof seed_id - 1;
+        sse_status st = sse_parser_set_last_event_id(p, seed_id, len);
+        CHECK(st == (len > pl->limits.max_id ? SSE_E_ID_TOO_LONG : SSE_OK));
+    }
+}
+
+/* Feeds [0, len) cut at pl->cuts, resetting once at pl->reset_at. */
+static void parse_cut(sse_parser *p, digest *d, const uint8_t *s, size_t len, const plan *pl)
+{
+    size_t pos = 0;
+    int reset_done = 0;
+    for (size_t k = 0; k < pl->ncuts; k++) {
+        feed(p, d, s + pos, pl->cuts[k] - pos);
+        pos = pl->cuts[k];
+        if (pos == pl->reset_at && !reset_done) {
+            sse_parser_reset(p);
+            reset_done = 1;
+        }
+    }
+    feed(p, d, s + pos, len - pos);
+}
+
+static void parse_bytewise(sse_parser *p, digest *d, const uint8_t *s, size_t len, const plan *pl)
+{
+    for (size_t i = 0; i <= len; i++) {
+        if (i == pl->reset_at)
+            sse_parser_reset(p);
+        if (i < len)
+            feed(p, d, s + i, 1);
+    }
+}
+
+/* The last event ID left at the end is part of the result too. */
+static void finish_digest(const sse_parser *p, digest *d)
+{
+    size_t len;
+    const char *id = sse_parser_last_event_id(p, &len);
+    CHECK(id && len <= d->limits.max_id);
+    mix_u64(d, 'L');
+    mix_field(d, id, len);
+}
+
+static int same_digest(const digest *a, const digest *b)
+{
+    return a->hash == b->hash && a->events == b->events && a->retries == b->retries &&
+           a->errors == b->errors;
+}
+
+static void print_digests(const digest d[3])
+{
+    static const char *const modes[3] = {"whole", "byte by byte", "cut"};
+    for (int i = 0; i < 3; i++)
+        fprintf(stderr, "fuzz_parser: %-12s events %u, retries %u, errors %u, hash %016llx\n",
+                modes[i], (unsigned)d[i].events, (unsigned)d[i].retries, (unsigned)d[i].errors,
+                (unsigned long long)d[i].hash);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
+{
+    if (size < HEADER_LEN)
+        return 0;
+    const uint8_t *stream = input + HEADER_LEN;
+    size_t len = size - HEADER_LEN;
+    plan pl = read_plan(input, len);
+    plan whole = pl; /* the same reset, no other cuts */
+    whole.ncuts = 0;
+    if (whole.reset_at != NO_RESET)
+        add_cut(&whole, whole.reset_at);
+
+    size_t need = sse_parser_buffer_size(&pl.limits);
+    CHECK(need > 0);
+    char *buffers[3] = {malloc(need), malloc(need), malloc(need)};
+    CHECK(buffers[0] && buffers[1] && buffers[2]);
+
+    sse_parser parsers[3];
+    digest digests[3];
+    /* One byte short must be refused, not overrun. */
+    CHECK(sse_parser_init(&parsers[0], &pl.limits, buffers[0], need - 1, NULL, NULL) ==
+          SSE_E_BUFFER_TOO_SMALL);
+
+    for (int i = 0; i < 3; i++)
+        start_parser(&parsers[i], &digests[i], buffers[i], &pl);
+    parse_cut(&parsers[0], &digests[0], stream, len, &whole);
+    parse_bytewise(&parsers[1], &digests[1], stream, len, &pl);
+    parse_cut(&parsers[2], &digests[2], stream, len, &pl);
+    for (int i = 0; i < 3; i++)
+        finish_digest(&parsers[i], &digests[i]);
+
+    if (!same_digest(&digests[0], &digests[1]) || !same_digest(&digests[0], &digests[2])) {
+        print_digests(digests);
+        FAIL("the same stream split differently gave different callbacks");
+    }
+
+    for (int i = 0; i < 3; i++)
+        free(buffers[i]);
+    return 0;
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs every ssemux test, in stages:
+#   deps        .ci/install-deps.sh (apt packages, npm ci in tests/)
+#   build       Release build into build/ (native + wasm)
+#   unit        ctest in build/ (tests/unit)
+#   node        node --test tests/node/ (the wasm build against the shared cases)
+#   asan        ASan+UBSan build into build-asan/ and ctest there
+#   fuzz-build  libFuzzer build into build-fuzz/ (clang)
+#   fuzz        fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60) on a copy of
+#               tests/fuzz/corpus
+# A failed stage does not stop the run, so the closing "N passed, M failed"
+# line always counts every stage; a stage whose prerequisite failed counts as
+# failed without running. Exits nonzero if any stage failed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+fuzz_seconds=${SSEMUX_FUZZ_SECONDS:-60}
+jobs=${SSEMUX_JOBS:-2}
+
+passed=0
+failed=0
+declare -A result=()
+report=()
+
+# run_stage NAME PREREQUISITE|- COMMAND...
+run_stage() {
+  local name=$1 needs=$2 start status
+  shift 2
+  echo
+  echo "=== stage $name: $*"
+  if [ "$needs" != - ] && [ "${result[$needs]:-}" != pass ]; then
+    echo "=== stage $name: FAILED (not run: $needs did not pass)"
+    result[$name]=fail
+    failed=$((failed + 1))
+    report+=("$(printf '%-10s FAIL  (not run: %s did not pass)' "$name" "$needs")")
+    return 0
+  fi
+  start=$SECONDS
+  set +e
+  (set -e; "$@")
+  status=$?
+  set -e
+  local took=$((SECONDS - start))
+  if [ $status -eq 0 ]; then
+    result[$name]=pass
+    passed=$((passed + 1))
+    report+=("$(printf '%-10s pass  %4ds' "$name" "$took")")
+    echo "=== stage $name: passed in ${took}s"
+  else
+    result[$name]=fail
+    failed=$((failed + 1))
+    report+=("$(printf '%-10s FAIL  %4ds  (exit %d)' "$name" "$took" "$status")")
+    echo "=== stage $name: FAILED in ${took}s (exit $status)"
+  fi
+}
+
+configure_and_build() { # DIR CMAKE-ARGS...
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" "$@"
+  cmake --build "$dir" -j"$jobs"
+}
+
+run_ctest() { # DIR
+  (cd "$1" && ctest --output-on-failure -j"$jobs")
+}
+
+build_and_test_sanitized() {
+  configure_and_build build-asan -DSSEMUX_SANITIZE=ON -DSSEMUX_WASM=OFF
+  run_ctest build-asan
+}
+
+build_fuzzer() {
+  CC=clang configure_and_build build-fuzz \
+    -DSSEMUX_FUZZ=ON -DSSEMUX_WASM=OFF -DSSEMUX_TESTS=OFF -DSSEMUX_SANITIZE=OFF
+}
+
+# Fuzzes a fresh copy of the seed corpus so the checked-in seeds stay small
+# and reviewed; a crash leaves its input in build-fuzz/artifacts/.
+run_fuzzer() {
+  local corpus=build-fuzz/corpus artifacts=build-fuzz/artifacts log=build-fuzz/fuzz.log
+  rm -rf "$corpus" "$artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  cp tests/fuzz/corpus/* "$corpus"/
+  echo "fuzzing for ${fuzz_seconds}s (log: $log)"
+  local status=0
+  build-fuzz/bin/fuzz_parser -max_len=4096 -max_total_time="$fuzz_seconds" -timeout=10 \
+    -dict=tests/fuzz/sse.dict -artifact_prefix="$artifacts/" -print_final_stats=1 \
+    "$corpus" >"$log" 2>&1 || status=$?
+  if [ $status -eq 0 ]; then
+    grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || tail -n 5 "$log"
+  else
+    tail -n 80 "$log"
+    echo "fuzz_parser failed (exit $status); reproduce with: build-fuzz/bin/fuzz_parser $artifacts/<file>"
+  fi
+  return $status
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+run_stage deps       -          bash .ci/install-deps.sh
+run_stage build      deps       configure_and_build build
+run_stage unit       build      run_ctest build
+run_stage node       build      node --test tests/node/
+run_stage asan       deps       build_and_test_sanitized
+run_stage fuzz-build deps       build_fuzzer
+run_stage fuzz       fuzz-build run_fuzzer
+
+echo
+echo "=== summary"
+printf '%s\n' "${report[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
