@@ -489,7 +489,17 @@ sse_status sse_engine_set_last_event_id(sse_engine *e, const char *id, size_t le
         return SSE_E_INVALID_ARGUMENT;
     if (e->state == SSE_STATE_CLOSED)
         return SSE_E_CLOSED;
-    return sse_parser_set_last_event_id(&e->parser, id, len);
+    sse_status st = sse_parser_set_last_event_id(&e->parser, id, len);
+    /* A seeded ID was delivered by whoever knew it (a tab, a previous
+     * process): a server that resends it on resume must not deliver it again. */
+    if (st == SSE_OK && len > 0 && e->cfg.dedupe_window > 0) {
+        uint64_t fp = id_fingerprint(id, len);
+        remember_id(e, fp);
+        /* ...while an id-less event that merely inherits it is new. */
+        e->current_id = fp;
+        e->current_id_replayed = false;
+    }
+    return st;
 }
 
 const char *sse_action_kind_name(sse_action_kind kind)

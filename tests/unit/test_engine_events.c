@@ -158,6 +158,18 @@ static void replayed_id_drops_its_idless_followers(void)
     CHECK_INT(3, f.e.duplicates_dropped);
 }
 
+static void seeded_id_resent_by_the_server_is_dropped(void)
+{
+    /* A new worker learns "7" from a tab that already showed event 7. */
+    fixture f;
+    setup(&f);
+    CHECK_INT(SSE_OK, sse_engine_set_last_event_id(&f.e, "7", 1));
+    start_and_open(&f, 0);
+    feed(&f, "data: after 7\n\nid: 7\ndata: old\n\nid: 8\ndata: new\n\n", 1);
+    CHECK_STR("after 7;new;", f.log, f.log_len);
+    CHECK_INT(1, f.e.duplicates_dropped);
+}
+
 static void dedupe_window_forgets_old_ids(void)
 {
     fixture f;
@@ -241,6 +253,7 @@ int main(void)
     RUN(idless_event_after_reconnect_mid_replay_is_new);
     RUN(id_set_by_a_dataless_block_is_judged_when_inherited);
     RUN(replayed_id_drops_its_idless_followers);
+    RUN(seeded_id_resent_by_the_server_is_dropped);
     RUN(dedupe_window_forgets_old_ids);
     RUN(dedupe_window_zero_delivers_everything);
     RUN(ids_with_colliding_hashes_stay_distinct);

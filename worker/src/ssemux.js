@@ -1,0 +1,496 @@
+// SharedEventSource: EventSource for pages, served by one hub per browser so
+// that every tab of an origin shares ONE upstream connection.
+//
+//   import { SharedEventSource } from '/ssemux/ssemux.js';
+//   const es = new SharedEventSource('/events?topic=scores', { headers, getToken });
+//   es.addEventListener('goal', (e) => console.log(e.data, e.lastEventId));
+//
+// The hub runs in a SharedWorker (ssemux-worker.js). Without SharedWorker it
+// runs in one tab elected with Web Locks and reached over BroadcastChannel
+// (fallback/leader.js), and as a last resort in this page (fallback/in-page.js).
+// Messages between tab and hub: messages.js (documented in docs/hub.md).
+import { TO_HUB, TO_TAB, STREAM_STATE, PROTOCOL_VERSION } from './messages.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+const HEARTBEAT_MS = 15000; // < the hub's liveness timeout even when throttled to 1/min
+const STORAGE_PREFIX = 'ssemux:last-event:'; // sessionStorage: survives a reload of this tab
+
+const DEFAULT_WORKER_URL = new URL('./ssemux-worker.js', import.meta.url).href;
+
+export class SharedEventSource extends EventTarget {
+  static CONNECTING = CONNECTING;
+  static OPEN = OPEN;
+  static CLOSED = CLOSED;
+  CONNECTING = CONNECTING;
+  OPEN = OPEN;
+  CLOSED = CLOSED;
+
+  #options;
+  #client;
+  #sub;
+  #handlers = { open: null, message: null, error: null };
+  #origin;
+  #lastEventId = { id: '', at: 0 }; // the last ID this source received
+
+  /**
+   * options: headers, getToken, withCredentials, workerUrl, recent (events per
+   * topic replayed from the hub's memory when joining; default 0),
+   * credentialKey (with getToken: who the tokens belong to; tabs with the
+   * same key share a connection), transport ('auto' | 'shared-worker' |
+   * 'leader' | 'in-page'), hubOptions (for the fallbacks' hub).
+   */
+  constructor(url, options = {}) {
+    super();
+    const base = globalThis.location !== undefined ? globalThis.location.href : undefined;
+    this.url = new URL(url, base).href;
+    this.withCredentials = Boolean(options.withCredentials);
+    this.readyState = CONNECTING;
+    /** The hub's view: { state, reason, delayMs, counters: { events, bytes, reconnects, tabs, ... } }. */
+    this.status = { state: STREAM_STATE.CONNECTING, reason: 'started', delayMs: 0, counters: null };
+    this.#origin = new URL(this.url).origin;
+    if (options.getToken !== undefined && typeof options.getToken !== 'function') {
+      throw new TypeError('SharedEventSource: getToken must be a function');
+    }
+    this.#options = { ...options };
+    this.#client = HubClient.for(options);
+    this.#sub = this.#client.add(this);
+  }
+
+  close() {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSED;
+    this.#client.remove(this.#sub, true);
+  }
+
+  /** The hub's streams and counters (all streams the hub serves). */
+  getStats() {
+    return this.#client.stats();
+  }
+
+  get onopen() { return this.#handlers.open; }
+  set onopen(fn) { this.#setHandler('open', fn); }
+  get onmessage() { return this.#handlers.message; }
+  set onmessage(fn) { this.#setHandler('message', fn); }
+  get onerror() { return this.#handlers.error; }
+  set onerror(fn) { this.#setHandler('error', fn); }
+
+  // Handler attributes are listeners too (HTML "event handlers"), called in
+  // the order they were first registered.
+  #setHandler(type, fn) {
+    const old = this.#handlers[type];
+    if (old !== null) this.removeEventListener(type, old.listener);
+    if (typeof fn !== 'function') {
+      this.#handlers[type] = null;
+      return;
+    }
+    const listener = (event) => fn.call(this, event);
+    this.#handlers[type] = { fn, listener };
+    this.addEventListener(type, listener);
+  }
+
+  // ---- called by HubClient --------------------------------------------------
+
+  /** @internal */
+  subscribeMessage(sub) {
+    // This source's own memory first; after a reload, what this tab stored.
+    const remembered = this.#lastEventId.id !== '' ? this.#lastEventId : readLastEvent(this.url);
+    return {
+      type: TO_HUB.SUBSCRIBE,
+      sub,
+      url: this.url,
+      headers: headersObject(this.#options.headers),
+      withCredentials: this.withCredentials,
+      credentialKey: this.#options.credentialKey ?? null,
+      hasTokenProvider: typeof this.#options.getToken === 'function',
+      lastEventId: remembered.id,
+      lastEventAt: remembered.at,
+      recent: this.#options.recent ?? 0,
+    };
+  }
+
+  /** @internal */
+  deliver(type, data, id) {
+    if (this.readyState !== OPEN) return;
+    this.dispatchEvent(new MessageEvent(type, { data, lastEventId: id, origin: this.#origin }));
+  }
+
+  /** @internal: the last event of a batch (one sessionStorage write per batch). */
+  remember(id) {
+    this.#lastEventId = { id, at: Date.now() };
+    writeLastEvent(this.url, id);
+  }
+
+  /** @internal */
+  applyStatus(message) {
+    if (this.readyState === CLOSED) return;
+    this.status = { state: message.state, reason: message.reason, delayMs: message.delayMs,
+      counters: message.counters ?? this.status.counters };
+    const before = this.readyState;
+    switch (message.state) {
+      case STREAM_STATE.OPEN:
+        this.readyState = OPEN;
+        if (before !== OPEN) this.dispatchEvent(new Event('open'));
+        break;
+      case STREAM_STATE.RETRYING:
+        this.readyState = CONNECTING;
+        this.dispatchEvent(new Event('error'));
+        break;
+      case STREAM_STATE.CONNECTING:
+        // An open stream going back to connecting is a reconnection, which
+        // EventSource announces with "error".
+        this.readyState = CONNECTING;
+        if (before === OPEN) this.dispatchEvent(new Event('error'));
+        break;
+      case STREAM_STATE.CLOSED:
+        this.readyState = CLOSED;
+        this.#client.remove(this.#sub, false);
+        this.dispatchEvent(new Event('error'));
+        break;
+      default:
+        break;
+    }
+    this.dispatchEvent(new CustomEvent('ssemux-status', { detail: this.status }));
+  }
+
+  /** @internal */
+  async token() {
+    return this.#options.getToken();
+  }
+}
+
+// ---- the page's link to the hub ----------------------------------------------
+
+// One per page and hub location: every SharedEventSource of the page shares
+// one port, one heartbeat and one set of page-lifecycle listeners.
+class HubClient {
+  static clients = new Map();
+
+  static for(options) {
+    const workerUrl = new URL(options.workerUrl ?? DEFAULT_WORKER_URL,
+      globalThis.location !== undefined ? globalThis.location.href : undefined).href;
+    const transport = options.transport ?? 'auto';
+    const key = `${transport} ${workerUrl}`;
+    let client = HubClient.clients.get(key);
+    if (client === undefined) {
+      client = new HubClient(key, workerUrl, transport, options.hubOptions ?? {});
+      HubClient.clients.set(key, client);
+    }
+    return client;
+  }
+
+  constructor(key, workerUrl, transportKind, hubOptions) {
+    this.key = key;
+    this.workerUrl = workerUrl;
+    this.transportKind = transportKind;
+    this.hubOptions = hubOptions;
+    this.tabId = randomId();
+    this.sources = new Map(); // sub -> SharedEventSource
+    this.nextSub = 1;
+    this.transport = null;
+    this.hubId = null;
+    this.heartbeat = null;
+    this.statsRequests = new Map();
+    this.nextRequest = 1;
+    this.lock = null; // { name, release }
+    this.opening = false;
+    this.dead = false; // shut down: a new HubClient serves later sources
+    this.epoch = 0; // bumped when the page is hidden: a connect under way is void
+    this.listening = false;
+    this.onPageHide = (event) => this.pageHidden(event);
+    this.onPageShow = (event) => { if (event.persisted) this.open(); };
+    this.onVisibility = () => this.post({ type: TO_HUB.VISIBILITY, hidden: isHidden() });
+  }
+
+  add(source) {
+    const sub = this.nextSub++;
+    this.sources.set(sub, source);
+    if (this.transport !== null) this.post(source.subscribeMessage(sub));
+    else this.open(); // hello() subscribes every source once connected
+    return sub;
+  }
+
+  remove(sub, tellHub) {
+    if (!this.sources.delete(sub)) return;
+    if (tellHub) this.post({ type: TO_HUB.UNSUBSCRIBE, sub });
+    if (this.sources.size === 0) this.shutdown();
+  }
+
+  stats() {
+    const request = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.statsRequests.set(request, resolve);
+      this.post({ type: TO_HUB.GET_STATS, request });
+    });
+  }
+
+  // Connects (again): HELLO, then every live subscription with the last
+  // event ID this tab saw, so a new hub learns where to resume.
+  async open() {
+    if (this.opening || this.dead) return;
+    this.opening = true;
+    const epoch = this.epoch;
+    try {
+      this.addPageListeners();
+      await this.holdTabLock();
+      const transport = await openTransport(this.transportKind, {
+        workerUrl: this.workerUrl,
+        hubOptions: this.hubOptions,
+        tabId: this.tabId,
+        onMessage: (message) => this.receive(message),
+        onHubChanged: () => this.hello(),
+      });
+      // Closed or hidden while we were connecting.
+      if (this.dead || epoch !== this.epoch || this.transport !== null) {
+        transport.close();
+        return;
+      }
+      this.transport = transport;
+      this.hello();
+      this.heartbeat = setInterval(() => this.post({ type: TO_HUB.PING }), HEARTBEAT_MS);
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  hello() {
+    this.post({ type: TO_HUB.HELLO, tab: this.tabId, hidden: isHidden(), protocol: PROTOCOL_VERSION,
+      lock: this.lock !== null ? this.lock.name : null });
+    for (const [sub, source] of this.sources) this.post(source.subscribeMessage(sub));
+  }
+
+  post(message) {
+    if (this.transport !== null) this.transport.post(message);
+  }
+
+  receive(message) {
+    if (message === null || typeof message !== 'object') return;
+    switch (message.type) {
+      case TO_TAB.WELCOME:
+        // A different hub than before (the leader tab changed): it knows
+        // nothing of us, so subscribe again.
+        if (this.hubId !== null && this.hubId !== message.hub) this.hello();
+        this.hubId = message.hub;
+        break;
+      case TO_TAB.EVENTS:
+        this.events(message.items);
+        break;
+      case TO_TAB.STATUS:
+        this.sources.get(message.sub)?.applyStatus(message);
+        break;
+      case TO_TAB.NEED_TOKEN:
+        this.answerToken(message);
+        break;
+      case TO_TAB.STATS: {
+        const resolve = this.statsRequests.get(message.request);
+        this.statsRequests.delete(message.request);
+        if (resolve) resolve(message.streams);
+        break;
+      }
+      case TO_TAB.HUB_FAILED:
+        for (const source of [...this.sources.values()]) {
+          source.applyStatus({ state: STREAM_STATE.CLOSED, reason: message.reason, delayMs: 0 });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  events(items) {
+    const lastIds = new Map();
+    for (let i = 0; i < items.length; i += 4) {
+      const source = this.sources.get(items[i]);
+      if (source === undefined) continue;
+      source.deliver(items[i + 1], items[i + 2], items[i + 3]);
+      if (items[i + 3] !== '') lastIds.set(source, items[i + 3]);
+    }
+    for (const [source, id] of lastIds) source.remember(id);
+  }
+
+  async answerToken({ request, sub }) {
+    const source = this.sources.get(sub);
+    let token = null;
+    let error = null;
+    try {
+      if (source === undefined) throw new Error('subscription closed');
+      const value = await source.token();
+      token = typeof value === 'string' && value !== '' ? value : null;
+    } catch (e) {
+      error = String(e && e.message ? e.message : e);
+    }
+    this.post({ type: TO_HUB.TOKEN, request, token, error });
+  }
+
+  // The tab holds a Web Lock for its lifetime; the hub asks for the same
+  // lock and is granted it the moment this page dies, however it dies.
+  async holdTabLock() {
+    const locks = globalThis.navigator?.locks;
+    if (this.lock !== null || !locks) return;
+    const name = `ssemux-tab:${this.tabId}`;
+    await new Promise((granted) => {
+      locks.request(name, () => new Promise((release) => {
+        this.lock = { name, release };
+        granted();
+      })).catch(() => granted());
+    });
+  }
+
+  releaseTabLock() {
+    if (this.lock !== null) {
+      this.lock.release();
+      this.lock = null;
+    }
+  }
+
+  pageHidden(event) {
+    this.epoch++;
+    this.post({ type: TO_HUB.BYE });
+    this.closeTransport();
+    this.releaseTabLock(); // a held lock would keep the page out of the bfcache
+    if (!event.persisted) this.removePageListeners();
+  }
+
+  closeTransport() {
+    if (this.transport !== null) {
+      this.transport.close();
+      this.transport = null;
+    }
+    this.hubId = null;
+    if (this.heartbeat !== null) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
+  }
+
+  shutdown() {
+    this.dead = true;
+    this.epoch++;
+    this.post({ type: TO_HUB.BYE });
+    this.closeTransport();
+    this.releaseTabLock();
+    this.removePageListeners();
+    HubClient.clients.delete(this.key);
+  }
+
+  addPageListeners() {
+    if (typeof globalThis.addEventListener !== 'function' || this.listening) return;
+    this.listening = true;
+    globalThis.addEventListener('pagehide', this.onPageHide);
+    globalThis.addEventListener('pageshow', this.onPageShow);
+    globalThis.document?.addEventListener('visibilitychange', this.onVisibility);
+  }
+
+  removePageListeners() {
+    if (!this.listening) return;
+    this.listening = false;
+    globalThis.removeEventListener('pagehide', this.onPageHide);
+    globalThis.removeEventListener('pageshow', this.onPageShow);
+    globalThis.document?.removeEventListener('visibilitychange', this.onVisibility);
+  }
+}
+
+// ---- transports ----------------------------------------------------------------
+
+// { post(message), close() } to a hub. "auto": SharedWorker, else Web Locks +
+// BroadcastChannel, else a hub in this page.
+async function openTransport(kind, options) {
+  const hasSharedWorker = typeof globalThis.SharedWorker === 'function';
+  const hasLeader = typeof globalThis.BroadcastChannel === 'function' && Boolean(globalThis.navigator?.locks);
+  if (kind === 'shared-worker' || (kind === 'auto' && hasSharedWorker)) {
+    const fallback = kind === 'auto' ? (hasLeader ? 'leader' : 'in-page') : null;
+    return sharedWorkerTransport(options, fallback);
+  }
+  if (kind === 'leader' || (kind === 'auto' && hasLeader)) {
+    const { openLeaderTransport } = await import('./fallback/leader.js');
+    return openLeaderTransport(options);
+  }
+  const { openInPageTransport } = await import('./fallback/in-page.js');
+  return openInPageTransport(options);
+}
+
+// If the worker script cannot start (blocked, wrong MIME type, no module
+// workers), the error event fires: switch to the fallback and resubscribe.
+function sharedWorkerTransport(options, fallback) {
+  const worker = new SharedWorker(options.workerUrl, { type: 'module', name: 'ssemux' });
+  const port = worker.port;
+  let inner = null;
+  let closed = false;
+  const onMessage = (event) => options.onMessage(event.data);
+  port.addEventListener('message', onMessage);
+  port.start();
+  const onError = async () => {
+    if (fallback === null || inner !== null || closed) return;
+    port.removeEventListener('message', onMessage);
+    port.close();
+    inner = await openTransport(fallback, options);
+    if (!closed) options.onHubChanged();
+    else inner.close();
+  };
+  worker.addEventListener('error', onError);
+  return {
+    post(message) {
+      if (inner !== null) inner.post(message);
+      else port.postMessage(message);
+    },
+    close() {
+      closed = true;
+      worker.removeEventListener('error', onError);
+      port.removeEventListener('message', onMessage);
+      port.close();
+      if (inner !== null) inner.close();
+    },
+  };
+}
+
+// ---- helpers ---------------------------------------------------------------------
+
+function headersObject(headers) {
+  if (headers === undefined || headers === null) return {};
+  const entries = typeof headers.entries === 'function' && !Array.isArray(headers)
+    ? [...headers.entries()] : Array.isArray(headers) ? headers : Object.entries(headers);
+  const out = {};
+  for (const [k, v] of entries) out[String(k)] = String(v);
+  return out;
+}
+
+function isHidden() {
+  return globalThis.document !== undefined && globalThis.document.visibilityState === 'hidden';
+}
+
+function storage() {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null; // storage blocked (sandboxed frame, privacy settings)
+  }
+}
+
+function readLastEvent(url) {
+  const s = storage();
+  if (s === null) return { id: '', at: 0 };
+  try {
+    const value = JSON.parse(s.getItem(STORAGE_PREFIX + url) ?? 'null');
+    if (value && typeof value.id === 'string') return { id: value.id, at: Number(value.at) || 0 };
+  } catch {
+    // unreadable: start without
+  }
+  return { id: '', at: 0 };
+}
+
+function writeLastEvent(url, id) {
+  const s = storage();
+  if (s === null) return;
+  try {
+    s.setItem(STORAGE_PREFIX + url, JSON.stringify({ id, at: Date.now() }));
+  } catch {
+    // quota: the ID is only an optimisation for a hub restart
+  }
+}
+
+function randomId() {
+  const words = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(words);
+  return words[0].toString(36) + words[1].toString(36);
+}
