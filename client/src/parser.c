@@ -2,10 +2,14 @@
  * text/event-stream parser. Spec references are to the WHATWG HTML standard,
  * 9.2.5 "Parsing an event stream" and 9.2.6 "Interpreting an event stream".
  *
- * The parser never buffers a whole line. A line is read as a small state
- * machine (line start, field name, value) and each value segment is copied
- * straight into the buffer of its field, so a value split over many chunks
- * costs exactly one copy and a line of any length costs one pass.
+ * The parser never buffers a whole line. A line that lies wholly inside the
+ * chunk is handled in one step (parse_whole_line): its end is found a word at
+ * a time and a lone data: value or an event: value is not even copied, the
+ * event points into the chunk (data_ref, type_ref) until the chunk ends. A
+ * line split over chunks is read by a small state machine (line start, field
+ * name, value) that copies each value segment straight into the buffer of its
+ * field, so a value split over many chunks costs exactly one copy and a line
+ * of any length costs one pass.
  */
 #include "ssemux/parser.h"
 
@@ -47,6 +51,8 @@ static void reset_event(sse_parser *p)
 {
     p->data_len = 0;
     p->type_len = 0;
+    p->data_ref = NULL;
+    p->type_ref = NULL;
     p->discarding = 0;
     p->discard_reason = SSE_OK;
     p->block_set_id = 0;
@@ -92,6 +98,7 @@ void sse_parser_reset(sse_parser *p)
      * source already has, so an id-less event after a reconnect keeps it. */
     memcpy(p->id_buf, p->id_committed, p->id_committed_len);
     p->id_buf_len = p->id_committed_len;
+    p->id_ref = NULL;
 }
 
 const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
@@ -114,7 +121,33 @@ sse_status sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t le
         memcpy(p->id_buf, id, len);
     }
     p->id_committed_len = p->id_buf_len = (uint32_t)len;
+    p->id_ref = NULL;
     return SSE_OK;
+}
+
+/* memcpy for the short values copied once per event (IDs): up to 16 bytes
+ * move as two overlapping words. In wasm a memcpy of unknown size is a
+ * memory.copy, which V8 runs as a call out of the wasm code. */
+static void copy_short(char *dst, const char *src, size_t n)
+{
+    if (n > 16) {
+        memcpy(dst, src, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            dst[i] = src[i];
+    }
 }
 
 /* A limit was broken: report once, then drop the rest of this event. */
@@ -145,12 +178,29 @@ static sse_field field_from_name(const sse_parser *p)
     return SSE_FIELD_UNKNOWN;
 }
 
-static void begin_field(sse_parser *p)
+/* The values that point into the chunk are copied into their buffers: the
+ * chunk ends, or a value is about to be appended to. */
+static void materialize(sse_parser *p)
 {
-    p->field = (uint8_t)field_from_name(p);
+    if (p->data_ref) {
+        memcpy(p->data, p->data_ref, p->data_len - 1u);
+        p->data[p->data_len - 1u] = '\n';
+        p->data_ref = NULL;
+    }
+    if (p->type_ref) {
+        memcpy(p->type, p->type_ref, p->type_len);
+        p->type_ref = NULL;
+    }
+    p->id_ref = NULL; /* id_buf holds a copy already */
+}
+
+/* A field's value starts: its buffer is set up for p->field. */
+static void start_value(sse_parser *p)
+{
     switch (p->field) {
     case SSE_FIELD_EVENT:
         p->type_len = 0; /* "set the event type buffer to the field value" */
+        p->type_ref = NULL;
         break;
     case SSE_FIELD_ID:
         p->id_line_len = 0;
@@ -163,6 +213,12 @@ static void begin_field(sse_parser *p)
     default:
         break;
     }
+}
+
+static void begin_field(sse_parser *p)
+{
+    p->field = (uint8_t)field_from_name(p);
+    start_value(p);
 }
 
 static void append_retry_digits(sse_parser *p, const char *s, size_t n)
@@ -252,6 +308,7 @@ static void end_field(sse_parser *p, sse_status *first_error)
             memcpy(p->id_buf, p->id_line, p->id_line_len);
             p->id_buf_len = p->id_line_len;
             p->block_set_id = 1;
+            p->id_ref = NULL;
         }
         break;
     case SSE_FIELD_RETRY:
@@ -268,10 +325,11 @@ static void end_field(sse_parser *p, sse_status *first_error)
 /* A blank line: "dispatch the event". */
 static void dispatch(sse_parser *p)
 {
-    /* Step 1: the source's last event ID moves even if nothing is dispatched. */
-    if (p->id_committed_len != p->id_buf_len ||
-        memcmp(p->id_committed, p->id_buf, p->id_buf_len) != 0) {
-        memcpy(p->id_committed, p->id_buf, p->id_buf_len);
+    /* Step 1: the source's last event ID moves even if nothing is dispatched.
+     * Only an id: field of this block can have made the buffer differ (reset
+     * and set_last_event_id keep the two equal). */
+    if (p->block_set_id) {
+        copy_short(p->id_committed, p->id_buf, p->id_buf_len);
         p->id_committed_len = p->id_buf_len;
     }
     /* Step 2: empty data buffer -> reset and return (no event). */
@@ -281,16 +339,16 @@ static void dispatch(sse_parser *p)
     }
     /* Step 3: drop the data buffer's final LF. */
     sse_event ev;
-    ev.data = p->data;
+    ev.data = p->data_ref ? p->data_ref : p->data;
     ev.data_len = p->data_len - 1;
     if (p->type_len) {
-        ev.type = p->type;
+        ev.type = p->type_ref ? p->type_ref : p->type;
         ev.type_len = p->type_len;
     } else {
         ev.type = "message";
         ev.type_len = 7;
     }
-    ev.id = p->id_committed;
+    ev.id = p->id_ref ? p->id_ref : p->id_committed; /* same bytes; see parser.h */
     ev.id_len = p->id_committed_len;
     ev.id_is_own = p->block_set_id;
     if (p->cb.on_event)
@@ -316,6 +374,160 @@ static const char *find_line_end(const char *s, const char *end, const char **cr
     return *cr < *lf ? *cr : *lf;
 }
 
+/* Bytes scanned a word at a time before a line counts as long and memchr
+ * takes over: most SSE lines are short, where one pass looking for CR and LF
+ * together beats two memchr calls; on long lines memchr (SIMD in glibc) wins. */
+#define SHORT_LINE 256
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The first CR or LF in [s, s + n), or NULL. Both are below 0x0E, and
+ * (w - 0x0E0E..) & ~w & high marks, in each 8-byte word, bytes below 0x0E:
+ * its lowest mark is exact (a borrow only runs upwards). One test per word
+ * instead of one per byte value; the rare other control byte (TAB, NUL) is
+ * then skipped by the byte check. */
+static const char *find_cr_or_lf(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    const uint64_t below = ones * 0x0E;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        uint64_t hit = (w - below) & ~w & high;
+        if (!hit) {
+            s += 8;
+            n -= 8;
+            continue;
+        }
+        size_t i = (size_t)__builtin_ctzll(hit) >> 3;
+        if (s[i] == '\n' || s[i] == '\r')
+            return s + i;
+        s += i + 1; /* another control byte: go on after it */
+        n -= i + 1;
+    }
+    for (; n; n--, s++)
+        if (*s == '\n' || *s == '\r')
+            return s;
+    return NULL;
+}
+#else
+static const char *find_cr_or_lf(const char *s, size_t n)
+{
+    for (; n; n--, s++)
+        if (*s == '\n' || *s == '\r')
+            return s;
+    return NULL;
+}
+#endif
+
+/* The end of the line starting at s: the first CR or LF, or `end`. */
+static const char *find_eol(const char *s, const char *end, const char **cr, const char **lf)
+{
+    size_t n = (size_t)(end - s);
+    const char *hit = find_cr_or_lf(s, n < SHORT_LINE ? n : SHORT_LINE);
+    if (hit)
+        return hit;
+    return n <= SHORT_LINE ? end : find_line_end(s + SHORT_LINE, end, cr, lf);
+}
+
+static int starts_with(const char *s, size_t n, const char *prefix, size_t prefix_len)
+{
+    return n >= prefix_len && memcmp(s, prefix, prefix_len) == 0;
+}
+
+/* "data:" line wholly inside the chunk. The first one of an event is not
+ * copied: data_ref points at it. Limits are checked as append_value and
+ * end_field would, with the same error. */
+static void take_data_line(sse_parser *p, const char *v, size_t n, sse_status *first_error)
+{
+    if (p->discarding)
+        return;
+    if (p->data_len == 0) {
+        if (n >= p->limits.max_data) { /* the value and its LF must fit */
+            discard_event(p, SSE_E_DATA_TOO_LARGE, first_error);
+            return;
+        }
+        p->data_ref = v;
+        p->data_len = (uint32_t)n + 1u;
+        return;
+    }
+    materialize(p);
+    append_value(p, v, n, first_error);
+    end_field(p, first_error);
+}
+
+/* One line wholly inside the chunk: [s, eol), eol excluded. The field names
+ * that matter are compared whole; anything else goes through field_from_name
+ * exactly as the state machine would. */
+static void parse_whole_line(sse_parser *p, const char *s, const char *eol, sse_status *first_error)
+{
+    size_t n = (size_t)(eol - s);
+    if (n == 0) {
+        dispatch(p);
+        return;
+    }
+    if (s[0] == ':')
+        return; /* a comment */
+    const char *v;
+    if (starts_with(s, n, "data:", 5)) {
+        p->field = SSE_FIELD_DATA;
+        v = s + 5;
+    } else if (starts_with(s, n, "id:", 3)) {
+        p->field = SSE_FIELD_ID;
+        v = s + 3;
+    } else if (starts_with(s, n, "event:", 6)) {
+        p->field = SSE_FIELD_EVENT;
+        v = s + 6;
+    } else {
+        const char *colon = memchr(s, ':', n);
+        size_t name_len = colon ? (size_t)(colon - s) : n;
+        p->name_len = (uint8_t)(name_len < NAME_CAP ? name_len : NAME_CAP);
+        memcpy(p->name, s, p->name_len);
+        p->field = (uint8_t)field_from_name(p);
+        v = colon ? colon + 1 : eol;
+    }
+    if (v < eol && *v == ' ')
+        v++; /* only one space is removed */
+    size_t vn = (size_t)(eol - v);
+    switch (p->field) {
+    case SSE_FIELD_DATA:
+        take_data_line(p, v, vn, first_error);
+        break;
+    case SSE_FIELD_EVENT:
+        start_value(p); /* the value is not copied: type_ref points at it */
+        if (p->discarding || vn == 0)
+            break;
+        if (vn > p->limits.max_type) {
+            discard_event(p, SSE_E_TYPE_TOO_LONG, first_error);
+            break;
+        }
+        p->type_ref = v;
+        p->type_len = (uint32_t)vn;
+        break;
+    case SSE_FIELD_ID:
+        /* As append_value + end_field, without the stop in id_line: a NUL
+         * makes the line ignored, even when it is also too long. */
+        if (memchr(v, 0, vn))
+            break;
+        if (vn > p->limits.max_id) {
+            discard_event(p, SSE_E_ID_TOO_LONG, first_error);
+            break;
+        }
+        copy_short(p->id_buf, v, vn);
+        p->id_buf_len = (uint32_t)vn;
+        p->block_set_id = 1;
+        p->id_ref = v;
+        break;
+    case SSE_FIELD_RETRY:
+        start_value(p);
+        append_value(p, v, vn, first_error);
+        end_field(p, first_error);
+        break;
+    default:
+        break; /* unknown fields are ignored */
+    }
+    p->field = SSE_FIELD_NONE;
+}
+
 static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_status *first_error)
 {
     const char *cr = NULL, *lf = NULL; /* not searched yet */
@@ -327,6 +539,18 @@ static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_statu
                 s++;
                 continue;
             }
+        }
+        if (p->state == LINE_START) {
+            const char *eol = find_eol(s, end, &cr, &lf);
+            if (eol < end) {
+                parse_whole_line(p, s, eol, first_error);
+                p->after_cr = (*eol == '\r');
+                s = eol + 1;
+                continue;
+            }
+            /* The line goes on in the next chunk: the state machine takes
+             * it, and values from this chunk must be in their buffers. */
+            materialize(p);
         }
         switch (p->state) {
         case LINE_START:
@@ -414,5 +638,6 @@ sse_status sse_parser_feed(sse_parser *p, const void *bytes, size_t len)
         parse_bytes(p, utf8_bom, utf8_bom + held, &first_error);
     }
     parse_bytes(p, s, end, &first_error);
+    materialize(p); /* the caller may reuse its bytes once we return */
     return first_error;
 }

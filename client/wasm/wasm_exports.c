@@ -15,11 +15,15 @@
  *
  * Boundary: a JS call per event and a TextDecoder call per field cost more
  * than the parsing itself (that design measured ~0.55x eventsource-parser's
- * events/s; this one ~1x on 100-byte events, ~2x on 64 KiB ones). So the
- * parser callbacks below only append to a batch (arena + records) and JS
- * decodes the whole batch with one TextDecoder call after the feed. The
- * UTF-16 length of every field is counted here so JS can cut the decoded
- * text into fields with String.prototype.slice, without scanning it again.
+ * events/s). So the parser callbacks below only append records to a batch
+ * and JS turns the batch into strings after the feed, two ways:
+ * - zero-copy: a field the parser left inside the chunk (a one-line data:
+ *   or event: value, see parser.h) is sent as its offset in the chunk. JS
+ *   decodes the chunk once and, when that text has one UTF-16 unit per byte
+ *   (ASCII, the usual case), slices the fields out of it;
+ * - the arena: any other field is copied here, with its UTF-16 length
+ *   counted, and JS decodes the whole arena with one TextDecoder call and
+ *   cuts it with String.prototype.slice, without scanning it again.
  * When the batch fills up in the middle of a chunk, ssemux_flush (imported
  * from JS) drains it and parsing goes on.
  */
@@ -43,12 +47,14 @@ enum record_kind { RECORD_EVENT = 1, RECORD_RETRY = 2, RECORD_ERROR = 3 };
 enum record_word {
     REC_KIND,     /* record_kind */
     REC_VALUE,    /* EVENT: arena offset of its first byte; RETRY: ms (uint32); ERROR: sse_status */
-    REC_TYPE_LEN, /* bytes, or SAME_AS_BEFORE: the previous event's type, not in the arena */
+    REC_TYPE_LEN, /* bytes, or SAME_AS_BEFORE: the previous event's type, not sent */
     REC_DATA_LEN,
     REC_ID_LEN,   /* bytes, or SAME_AS_BEFORE */
-    REC_TYPE_UTF16,
-    REC_DATA_UTF16,
-    REC_ID_UTF16,
+    /* Where a field is: >= 0, at this byte offset of the chunk just fed
+     * (zero-copy); < 0, next in the arena, ~value UTF-16 code units long. */
+    REC_TYPE_AT,
+    REC_DATA_AT,
+    REC_ID_AT,
     RECORD_WORDS
 };
 #define SAME_AS_BEFORE (-1)
@@ -74,7 +80,9 @@ typedef struct wasm_sink {
     uint8_t *input;        /* [5] */
     uint32_t input_cap;    /* [6] */
     uint32_t *action;      /* [7] engines: the last action, flattened (ACTION_*) */
+    uint32_t zero_copy;    /* [8] JS: 1 lets records point into the chunk fed */
     /* Private to C from here on. */
+    uint32_t chunk_len;    /* bytes of input fed now, if zero_copy; else 0 */
     uint32_t arena_cap;
     uint32_t record_cap;
     /* The previous event's type and ID, to send "same as before" instead of
@@ -94,6 +102,7 @@ _Static_assert(offsetof(wasm_sink, records) == 4 * 4, "SINK_RECORDS");
 _Static_assert(offsetof(wasm_sink, input) == 5 * 4, "SINK_INPUT");
 _Static_assert(offsetof(wasm_sink, input_cap) == 6 * 4, "SINK_INPUT_CAP");
 _Static_assert(offsetof(wasm_sink, action) == 7 * 4, "SINK_ACTION");
+_Static_assert(offsetof(wasm_sink, zero_copy) == 8 * 4, "SINK_ZERO_COPY");
 
 /* An sse_action flattened into words JS reads by index. */
 enum action_word {
@@ -187,34 +196,55 @@ static int32_t *batch_record(wasm_sink *k)
     return r;
 }
 
+/* A field's REC_*_AT word: its offset in the chunk when the parser left it
+ * there, else a copy in the arena. */
+static int32_t place_field(wasm_sink *k, const char *field, size_t len)
+{
+    size_t at = (size_t)((const uint8_t *)field - k->input);
+    if (at < k->chunk_len && len <= k->chunk_len - at)
+        return (int32_t)at;
+    return ~batch_append(k, field, len);
+}
+
+static int in_chunk(const wasm_sink *k, const char *field)
+{
+    return (size_t)((const uint8_t *)field - k->input) < k->chunk_len;
+}
+
 static void sink_event(void *ctx, const sse_event *ev)
 {
     wasm_sink *k = ctx;
     int same_type = same_bytes(k->last_type, k->last_type_len, ev->type, ev->type_len);
-    int same_id = same_bytes(k->last_id, k->last_id_len, ev->id, ev->id_len);
-    size_t bytes = (same_type ? 0 : ev->type_len) + ev->data_len + (same_id ? 0 : ev->id_len);
+    /* An ID read from the chunk is usually new (streams that number their
+     * events): send it without comparing, and forget the previous one. */
+    int id_in_chunk = in_chunk(k, ev->id);
+    int same_id = !id_in_chunk && same_bytes(k->last_id, k->last_id_len, ev->id, ev->id_len);
+    size_t bytes = (same_type || in_chunk(k, ev->type) ? 0 : ev->type_len) +
+                   (in_chunk(k, ev->data) ? 0 : ev->data_len) + (same_id || id_in_chunk ? 0 : ev->id_len);
     batch_make_room(k, bytes);
 
     int32_t *r = batch_record(k);
     r[REC_KIND] = RECORD_EVENT;
     r[REC_VALUE] = (int32_t)k->arena_len;
     r[REC_TYPE_LEN] = SAME_AS_BEFORE;
-    r[REC_TYPE_UTF16] = 0;
     if (!same_type) {
         r[REC_TYPE_LEN] = (int32_t)ev->type_len;
-        r[REC_TYPE_UTF16] = batch_append(k, ev->type, ev->type_len);
+        r[REC_TYPE_AT] = place_field(k, ev->type, ev->type_len);
         memcpy(k->last_type, ev->type, ev->type_len);
         k->last_type_len = (uint32_t)ev->type_len;
     }
     r[REC_DATA_LEN] = (int32_t)ev->data_len;
-    r[REC_DATA_UTF16] = batch_append(k, ev->data, ev->data_len);
+    r[REC_DATA_AT] = place_field(k, ev->data, ev->data_len);
     r[REC_ID_LEN] = SAME_AS_BEFORE;
-    r[REC_ID_UTF16] = 0;
     if (!same_id) {
         r[REC_ID_LEN] = (int32_t)ev->id_len;
-        r[REC_ID_UTF16] = batch_append(k, ev->id, ev->id_len);
-        memcpy(k->last_id, ev->id, ev->id_len);
-        k->last_id_len = (uint32_t)ev->id_len;
+        r[REC_ID_AT] = place_field(k, ev->id, ev->id_len);
+        if (id_in_chunk) {
+            k->last_id_len = UINT32_MAX; /* matches no ID */
+        } else {
+            memcpy(k->last_id, ev->id, ev->id_len);
+            k->last_id_len = (uint32_t)ev->id_len;
+        }
     }
 }
 
@@ -235,6 +265,11 @@ static void sink_error(void *ctx, sse_status error)
     r[REC_KIND] = RECORD_ERROR;
     r[REC_VALUE] = (int32_t)error;
 }
+
+/* Everything below runs once per parser, connection or transition, not per
+ * byte or event: it is built for size (minsize), which keeps the .wasm
+ * under its 16 KiB budget. The per-chunk exports opt out (pop ... push). */
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
 
 /* ---- block layout -------------------------------------------------------- */
 
@@ -352,12 +387,24 @@ EXPORT int32_t ssemux_parser_create(uint8_t *block, uint32_t max_data, uint32_t 
 }
 
 /* Parses `len` bytes JS put in the block's input buffer. */
+#pragma clang attribute pop
+
+/* Zero-copy is on for the length of one feed only: afterwards the input
+ * buffer is JS's again. */
+static void begin_chunk(wasm_sink *k, uint32_t len) { k->chunk_len = k->zero_copy ? len : 0; }
+static void end_chunk(wasm_sink *k) { k->chunk_len = 0; }
+
 EXPORT int32_t ssemux_parser_feed(wasm_parser *w, uint32_t len)
 {
     if (len > w->sink.input_cap)
         return SSE_E_INVALID_ARGUMENT;
-    return sse_parser_feed(&w->parser, w->sink.input, len);
+    begin_chunk(&w->sink, len);
+    int32_t status = sse_parser_feed(&w->parser, w->sink.input, len);
+    end_chunk(&w->sink);
+    return status;
 }
+
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
 
 EXPORT void ssemux_parser_reset(wasm_parser *w) { sse_parser_reset(&w->parser); }
 
@@ -462,13 +509,20 @@ EXPORT int32_t ssemux_engine_on_response(wasm_engine *w, int32_t status, const c
                                              ms_from_js(now_ms)));
 }
 
+#pragma clang attribute pop
+
 /* Body bytes are in the input buffer. */
 EXPORT int32_t ssemux_engine_on_bytes(wasm_engine *w, uint32_t len, double now_ms)
 {
     if (len > w->sink.input_cap)
         return SSE_E_INVALID_ARGUMENT;
-    return sse_engine_on_bytes(&w->engine, w->sink.input, len, ms_from_js(now_ms));
+    begin_chunk(&w->sink, len);
+    int32_t status = sse_engine_on_bytes(&w->engine, w->sink.input, len, ms_from_js(now_ms));
+    end_chunk(&w->sink);
+    return status;
 }
+
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
 
 EXPORT int32_t ssemux_engine_on_closed(wasm_engine *w, double now_ms)
 {
@@ -543,3 +597,5 @@ EXPORT double ssemux_parse_retry_after(wasm_engine *w, uint32_t len, double now_
         return -1;
     return (double)delay;
 }
+
+#pragma clang attribute pop

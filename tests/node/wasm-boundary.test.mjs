@@ -252,3 +252,73 @@ test('loadCore_accepts_bytes_modules_responses_and_urls', async () => {
       `loading from ${source === undefined ? 'the default URL' : source.constructor.name}`);
   }
 });
+
+// Zero-copy: one-line data:/event:/id: values come back as offsets into the
+// chunk and are sliced from its decoded text. Fed one byte at a time no line
+// is ever whole inside a chunk, so every field takes the copying path: both
+// must give the same events.
+function feedAll(input, pieceBytes, options = {}) {
+  const { parser, seen } = collect(options);
+  for (let at = 0; at < input.length; at += pieceBytes) parser.feed(input.subarray(at, at + pieceBytes));
+  parser.free();
+  return seen;
+}
+
+test('zero_copy_fields_equal_the_copied_ones_for_ascii_utf8_and_invalid_bytes', () => {
+  const bytes = [];
+  const push = (s) => bytes.push(...enc.encode(s));
+  for (let i = 0; i < 400; i++) {
+    push(`event: t${i % 3}\nid: ${i}\ndata: {"n":${i}}\n\n`); // ASCII
+    if (i % 50 === 7) push(`data: é${i}😀\r\ndata: two\r\n\r\n`); // UTF-8, CRLF, two lines
+    if (i % 50 === 21) {
+      // A lone invalid byte decodes to one U+FFFD: the chunk's text keeps
+      // one unit per byte, so offsets stay exact.
+      push('data: a'); bytes.push(0x80); push('b\n\n');
+      push('id: x'); bytes.push(0xff); push('\n'); push('data: c\n\n');
+    }
+  }
+  const input = Uint8Array.from(bytes);
+  const reference = feedAll(input, 1);
+  assert.ok(reference.length > 400, `expected > 400 events, got ${reference.length}`);
+  assert.ok(reference.some((e) => e[1] === 'a\uFFFDb'), 'a lone invalid byte becomes U+FFFD');
+  assert.ok(reference.some((e) => e[2] === 'x\uFFFD'), 'also in an ID');
+  for (const piece of [16 * 1024, 4096, 777, 100, 9]) {
+    expectEvents(feedAll(input, piece), reference, `${piece}-byte chunks`);
+  }
+});
+
+test('zero_copy_backs_off_after_non_ascii_chunks_and_comes_back', () => {
+  // 100 UTF-8 chunks (zero-copy turns off for a while), then ASCII ones.
+  const chunks = [];
+  const expected = [];
+  for (let i = 0; i < 200; i++) {
+    const data = i < 100 ? `ü${i}` : `a${i}`;
+    chunks.push(enc.encode(`id: ${i}\ndata: ${data}\n\n`));
+    expected.push(['message', data, String(i)]);
+  }
+  const { parser, seen } = collect();
+  for (const c of chunks) parser.feed(c);
+  expectEvents(seen, expected, 'UTF-8 then ASCII chunks');
+  parser.free();
+});
+
+test('an_id_set_from_a_callback_does_not_disturb_later_fields_of_the_chunk', () => {
+  // setLastEventId writes its UTF-8 into the wasm input buffer, where the
+  // rest of the chunk still is: fields must come from the caller's bytes.
+  // (The chunk was parsed before any callback ran, so its later events keep
+  // the ID they were parsed with.)
+  const seen = [];
+  const parser = core.createParser({
+    onEvent: (type, data, id) => {
+      seen.push([type, data, id]);
+      if (data === 'first') parser.setLastEventId('X'.repeat(40));
+    },
+  });
+  parser.feed(enc.encode('data: first\n\nevent: later\ndata: second\n\nid: 7\ndata: third\n\n'));
+  expectEvents(seen, [
+    ['message', 'first', ''],
+    ['later', 'second', ''],
+    ['message', 'third', '7'],
+  ], 'after setLastEventId in a callback');
+  parser.free();
+});

@@ -9,9 +9,12 @@
 // How the boundary is crossed (see client/wasm/wasm_exports.c): each parser
 // or engine owns one block of wasm memory. A chunk is copied into the block's
 // input buffer with one Uint8Array.set; the C side appends every dispatched
-// event to a batch (arena of bytes + int32 records with UTF-16 lengths); JS
-// then decodes a whole run of events with one TextDecoder call and cuts it
-// into strings with slice(). Callbacks run only after the wasm call has
+// event to a batch of int32 records. A field the parser did not copy (a
+// one-line data: or event: value) is sent as its offset in the chunk: JS
+// decodes the chunk once and, if it is ASCII, slices those fields out of that
+// text. Other fields are copied to an arena, with their UTF-16 lengths; JS
+// decodes a whole run of them with one TextDecoder call and cuts it into
+// strings with slice(). Callbacks run only after the wasm call has
 // returned, so a callback may call any method of its own parser or engine
 // (feed/onBytes excepted: that would reorder events).
 
@@ -25,6 +28,7 @@ const SINK_RECORDS = 4;
 const SINK_INPUT = 5;
 const SINK_INPUT_CAP = 6;
 const SINK_ACTION = 7;
+const SINK_ZERO_COPY = 8;
 // Records: RECORD_WORDS int32s each.
 const RECORD_EVENT = 1;
 const RECORD_RETRY = 2;
@@ -33,9 +37,10 @@ const REC_VALUE = 1;
 const REC_TYPE_LEN = 2;
 const REC_DATA_LEN = 3;
 const REC_ID_LEN = 4;
-const REC_TYPE_UTF16 = 5;
-const REC_DATA_UTF16 = 6;
-const REC_ID_UTF16 = 7;
+// >= 0: byte offset of the field in the chunk; < 0: next in the arena, ~v UTF-16 units.
+const REC_TYPE_AT = 5;
+const REC_DATA_AT = 6;
+const REC_ID_AT = 7;
 const RECORD_WORDS = 8;
 const SAME_AS_BEFORE = -1; // the field equals the previous event's (no bytes)
 // Flattened sse_action.
@@ -51,6 +56,9 @@ const DEFAULT_CONFIG = 0xffffffff; // ssemux_engine_create: "use the C default"
 // what one retained event can pin, while keeping TextDecoder calls rare.
 const SEGMENT_BYTES = 32 * 1024;
 const DEFAULT_INPUT_BYTES = 64 * 1024;
+// After a chunk that is not ASCII, zero-copy (which then costs a wasted chunk
+// decode plus one TextDecoder call per field) stays off for this many chunks.
+const ZERO_COPY_BACKOFF_CHUNKS = 32;
 const BLOCK_ALIGN = 16;
 const WASM_PAGE = 65536;
 
@@ -235,6 +243,16 @@ class Core {
   }
 }
 
+// Arena bytes of the event record at r: its fields that are not zero-copy
+// and not "same as before".
+function arenaBytes(i32, r) {
+  let n = 0;
+  if (i32[r + REC_TYPE_LEN] !== SAME_AS_BEFORE && i32[r + REC_TYPE_AT] < 0) n += i32[r + REC_TYPE_LEN];
+  if (i32[r + REC_DATA_AT] < 0) n += i32[r + REC_DATA_LEN];
+  if (i32[r + REC_ID_LEN] !== SAME_AS_BEFORE && i32[r + REC_ID_AT] < 0) n += i32[r + REC_ID_LEN];
+  return n;
+}
+
 function alignUp(n, a) {
   return Math.ceil(n / a) * a;
 }
@@ -287,6 +305,13 @@ class BatchSink {
     this.busy = false; // inside feed/onBytes (callbacks included)
     this.generation = 0; // bumped by calls that abandon the chunk being delivered
     this.thrown = null; // first exception from a callback during one feed
+    // Zero-copy: the piece of the chunk fed last, its text once decoded
+    // (false when not one UTF-16 unit per byte), and the back-off count.
+    this.piece = null;
+    this.pieceAt = 0;
+    this.pieceLen = 0;
+    this.pieceText = null;
+    this.zeroCopyOffFor = 0;
   }
 
   // Called right after the C create succeeded.
@@ -297,6 +322,7 @@ class BatchSink {
     this.records = i32[h + SINK_RECORDS];
     this.input = i32[h + SINK_INPUT];
     this.inputCap = i32[h + SINK_INPUT_CAP];
+    i32[h + SINK_ZERO_COPY] = 1;
     this.core.owners.set(this.block, this);
   }
 
@@ -328,6 +354,11 @@ class BatchSink {
         } else {
           u8.set(n === chunk.length ? chunk : chunk.subarray(at, at + n), this.input);
         }
+        this.piece = chunk;
+        this.pieceAt = at;
+        this.pieceLen = n;
+        this.pieceText = null;
+        if (this.zeroCopyOffFor > 0 && --this.zeroCopyOffFor === 0) this.setZeroCopy(1);
         at += n;
         const status = feed(this.block, n, nowMs);
         if (first === Status.OK) first = status;
@@ -338,6 +369,8 @@ class BatchSink {
       } while (at < chunk.length && this.generation === generation);
     } finally {
       this.busy = false;
+      this.piece = null; // do not keep the caller's chunk alive
+      this.pieceText = null;
     }
     if (this.thrown !== null) {
       const e = this.thrown;
@@ -345,6 +378,33 @@ class BatchSink {
       throw e;
     }
     return first;
+  }
+
+  setZeroCopy(on) {
+    this.core.views().i32[(this.block >> 2) + SINK_ZERO_COPY] = on;
+  }
+
+  // A field at byte offset `at` of the piece just fed (a zero-copy record).
+  // Fields are bounded by ASCII bytes (the line's field name and line end),
+  // and UTF-8 decoding never crosses an ASCII byte, so a slice of the
+  // piece's text is the field's own decoding, U+FFFD replacements included.
+  pieceField(at, len) {
+    let text = this.pieceText;
+    if (text === null) {
+      const piece = this.piece;
+      const whole = this.pieceAt === 0 && this.pieceLen === piece.length;
+      text = this.core.loose.decode(whole ? piece : piece.subarray(this.pieceAt, this.pieceAt + this.pieceLen));
+      if (text.length !== this.pieceLen) {
+        // Not one unit per byte: byte offsets are not UTF-16 offsets.
+        text = false;
+        this.setZeroCopy(0);
+        this.zeroCopyOffFor = ZERO_COPY_BACKOFF_CHUNKS;
+      }
+      this.pieceText = text;
+    }
+    if (text !== false) return text.slice(at, at + len);
+    at += this.pieceAt;
+    return len === 0 ? '' : this.core.loose.decode(this.piece.subarray(at, at + len));
   }
 
   // ssemux_flush: the batch is full mid-chunk. No user code may run now (C is
@@ -411,8 +471,7 @@ class BatchSink {
           const at = i32[s + REC_VALUE];
           if (first < 0) first = at;
           else if (at - first >= SEGMENT_BYTES) break;
-          last = at + Math.max(i32[s + REC_TYPE_LEN], 0) + i32[s + REC_DATA_LEN] +
-            Math.max(i32[s + REC_ID_LEN], 0);
+          last = at + arenaBytes(i32, s);
         }
       }
       let text = null; // null: decode field by field below
@@ -429,23 +488,38 @@ class BatchSink {
         let a, b, c;
         if (kind === RECORD_EVENT) {
           const typeLen = i32[r + REC_TYPE_LEN];
+          const dataLen = i32[r + REC_DATA_LEN];
           const idLen = i32[r + REC_ID_LEN];
+          const typeAt = i32[r + REC_TYPE_AT];
+          const dataAt = i32[r + REC_DATA_AT];
+          const idAt = i32[r + REC_ID_AT];
           if (text !== null) {
             if (typeLen !== SAME_AS_BEFORE) {
-              this.lastType = text.slice(pos, (pos += i32[r + REC_TYPE_UTF16]));
+              this.lastType = typeAt >= 0 ? this.pieceField(typeAt, typeLen) : text.slice(pos, (pos += ~typeAt));
             }
-            b = text.slice(pos, (pos += i32[r + REC_DATA_UTF16]));
-            if (idLen !== SAME_AS_BEFORE) this.lastId = text.slice(pos, (pos += i32[r + REC_ID_UTF16]));
+            if (dataAt < 0) b = text.slice(pos, (pos += ~dataAt));
+            else if (typeof this.pieceText === 'string') b = this.pieceText.slice(dataAt, dataAt + dataLen);
+            else b = this.pieceField(dataAt, dataLen);
+            if (idLen !== SAME_AS_BEFORE) {
+              this.lastId = idAt >= 0 ? this.pieceField(idAt, idLen) : text.slice(pos, (pos += ~idAt));
+            }
           } else {
             let at = arena + i32[r + REC_VALUE];
             if (typeLen !== SAME_AS_BEFORE) {
-              this.lastType = core.text(at, typeLen);
-              at += typeLen;
+              if (typeAt >= 0) this.lastType = this.pieceField(typeAt, typeLen);
+              else {
+                this.lastType = core.text(at, typeLen);
+                at += typeLen;
+              }
             }
-            const dataLen = i32[r + REC_DATA_LEN];
-            b = core.text(at, dataLen);
-            at += dataLen;
-            if (idLen !== SAME_AS_BEFORE) this.lastId = core.text(at, idLen);
+            if (dataAt >= 0) b = this.pieceField(dataAt, dataLen);
+            else {
+              b = core.text(at, dataLen);
+              at += dataLen;
+            }
+            if (idLen !== SAME_AS_BEFORE) {
+              this.lastId = idAt >= 0 ? this.pieceField(idAt, idLen) : core.text(at, idLen);
+            }
             i32 = core.views().i32;
           }
           a = this.lastType;
@@ -459,8 +533,9 @@ class BatchSink {
         }
         this.emit(kind, a, b, c);
         if (this.generation !== generation) return; // reset/close/free from a callback
-        // A callback may have grown memory (another parser): re-take the view.
-        i32 = core.views().i32;
+        // A callback may have grown memory (another parser), which detaches
+        // the view (its length becomes 0): re-take it.
+        if (i32.length === 0) i32 = core.views().i32;
       }
     }
   }

@@ -7,8 +7,9 @@
  * - No allocation: the caller owns the sse_parser struct and one buffer of
  *   sse_parser_buffer_size(limits) bytes holding the data, type and ID
  *   buffers. Memory is bounded by the limits whatever the input.
- * - Linear time: line ends are found with memchr and values are copied in
- *   bulk, so a 100 MiB line costs one pass.
+ * - Linear time: line ends are found a word at a time (memchr on long
+ *   lines) and values are copied in bulk, so a 100 MiB line costs one pass;
+ *   a single-line data or type value wholly inside one chunk is not copied.
  * - Bytes in, bytes out: field values are handed out as raw bytes. Because
  *   every delimiter is ASCII and UTF-8 decoding never swallows an ASCII
  *   byte, decoding each value on its own (with U+FFFD replacement) gives the
@@ -26,7 +27,9 @@
 extern "C" {
 #endif
 
-/* One dispatched event. Pointers are valid only during the callback. */
+/* One dispatched event. Pointers are valid only during the callback; `data`,
+ * `type` and `id` may point into the bytes passed to the current
+ * sse_parser_feed call (a value read from one whole line of that chunk). */
 typedef struct sse_event {
     const char *type; /* "message" when the stream named no type */
     size_t type_len;
@@ -92,6 +95,12 @@ typedef struct sse_parser {
     uint8_t discarding;  /* a limit was broken: drop this event */
     uint8_t block_set_id;/* an id: field of this block set the ID */
     sse_status discard_reason;
+    /* Zero-copy: while non-NULL, the data (type) buffer's contents are the
+     * data_len - 1 (type_len) bytes here, inside the chunk being fed; they
+     * are copied into the buffer before sse_parser_feed returns. */
+    const char *data_ref;
+    const char *type_ref;
+    const char *id_ref;  /* id_buf's bytes as read from the chunk, if they were */
 } sse_parser;
 
 /* Bytes the caller must provide to sse_parser_init for these limits. */
