@@ -417,6 +417,23 @@ sse_action sse_engine_on_online(sse_engine *e, int64_t now_ms)
     return connect_now(e, SSE_REASON_ONLINE);
 }
 
+sse_action sse_engine_replace(sse_engine *e, int64_t now_ms)
+{
+    if (!e)
+        return nothing();
+    switch (e->state) {
+    case SSE_STATE_OPEN:
+        if (now_ms >= add_ms(e->opened_at, e->cfg.healthy_after_ms))
+            e->failures = 0; /* it worked: whatever comes next starts afresh */
+        return connect_now(e, SSE_REASON_REPLACED);
+    case SSE_STATE_CONNECTING:
+    case SSE_STATE_WAITING:
+        return connect_now(e, SSE_REASON_REPLACED);
+    default:
+        return nothing();
+    }
+}
+
 sse_action sse_engine_on_credential(sse_engine *e, bool ok, int64_t now_ms)
 {
     (void)now_ms;
@@ -534,6 +551,7 @@ const char *sse_reason_name(sse_reason reason)
     case SSE_REASON_TIMER: return "timer";
     case SSE_REASON_CLOSED_BY_USER: return "closed_by_user";
     case SSE_REASON_CREDENTIAL_REFRESHED: return "credential_refreshed";
+    case SSE_REASON_REPLACED: return "replaced";
     }
     return "unknown";
 }

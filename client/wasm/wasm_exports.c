@@ -539,6 +539,11 @@ EXPORT int32_t ssemux_engine_on_online(wasm_engine *w, double now_ms)
     return publish(w, sse_engine_on_online(&w->engine, ms_from_js(now_ms)));
 }
 
+EXPORT int32_t ssemux_engine_replace(wasm_engine *w, double now_ms)
+{
+    return publish(w, sse_engine_replace(&w->engine, ms_from_js(now_ms)));
+}
+
 EXPORT int32_t ssemux_engine_on_credential(wasm_engine *w, int32_t ok, double now_ms)
 {
     return publish(w, sse_engine_on_credential(&w->engine, ok != 0, ms_from_js(now_ms)));

@@ -178,6 +178,39 @@ static void idle_timeout_follows_heartbeat_or_config(void)
     CHECK_INT(UINT32_MAX, sse_engine_idle_timeout(&f.e));
 }
 
+static void replace_connects_now_without_counting_a_failure(void)
+{
+    fixture f;
+    setup(&f);
+    start_and_open(&f, 0);
+    feed(&f, "id: 4\ndata: a\n\n", 1);
+    sse_action a = sse_engine_replace(&f.e, 2);
+    CHECK_ACTION(SSE_ACT_CONNECT, SSE_REASON_REPLACED, a);
+    CHECK_STR("4", a.last_event_id, a.last_event_id_len);
+    CHECK_INT(0, f.e.failures);
+    CHECK_STATE(SSE_STATE_CONNECTING, &f.e);
+    /* A real failure right after is the first of its streak. */
+    CHECK_BETWEEN(1500, 3000, sse_engine_on_closed(&f.e, 3).delay_ms);
+    CHECK_INT(1, f.e.failures);
+    CHECK_ACTION(SSE_ACT_CONNECT, SSE_REASON_REPLACED, sse_engine_replace(&f.e, 4));
+    CHECK_INT(1, f.e.failures); /* replacing a wait forgives nothing */
+    sse_engine_close(&f.e);
+    CHECK_ACTION(SSE_ACT_NONE, SSE_REASON_NONE, sse_engine_replace(&f.e, 5));
+}
+
+static void replacing_a_healthy_connection_resets_the_streak(void)
+{
+    fixture f;
+    setup(&f);
+    start_and_open(&f, 0);
+    sse_engine_on_closed(&f.e, 1);
+    fire_timer(&f);
+    respond_ok(&f, 5000);
+    CHECK_INT(1, f.e.failures);
+    sse_engine_replace(&f.e, 5000 + 10000);
+    CHECK_INT(0, f.e.failures);
+}
+
 static void online_reconnects_immediately(void)
 {
     fixture f;
@@ -394,6 +427,8 @@ int main(void)
     RUN(heartbeat_timeout_reconnects);
     RUN(idle_timeout_follows_heartbeat_or_config);
     RUN(online_reconnects_immediately);
+    RUN(replace_connects_now_without_counting_a_failure);
+    RUN(replacing_a_healthy_connection_resets_the_streak);
     RUN(refreshes_credential_once_then_stops);
     RUN(refresh_stays_spent_across_other_failures);
     RUN(refresh_is_renewed_once_a_connection_opens);

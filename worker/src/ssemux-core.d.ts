@@ -64,7 +64,7 @@ export type ActionKind = 'none' | 'connect' | 'open' | 'retry' | 'refresh_creden
 export type Reason =
   | 'none' | 'started' | 'opened' | 'network_error' | 'heartbeat_lost' | 'server_error'
   | 'rate_limited' | 'unauthorized' | 'no_content' | 'bad_status' | 'bad_content_type'
-  | 'credential_failed' | 'online' | 'timer' | 'closed_by_user' | 'credential_refreshed';
+  | 'credential_failed' | 'online' | 'timer' | 'closed_by_user' | 'credential_refreshed' | 'replaced';
 
 export type EngineState = 'idle' | 'connecting' | 'open' | 'waiting' | 'authorizing' | 'closed';
 
@@ -115,6 +115,8 @@ export interface Engine {
   onClosed(nowMs: number): Action;
   onTimer(nowMs: number): Action;
   onOnline(nowMs: number): Action;
+  /** A new request on purpose (e.g. the topic set changed): CONNECT now, not counted as a failure. */
+  replace(nowMs: number): Action;
   onCredential(ok: boolean, nowMs: number): Action;
   close(): Action;
   /** When onTimer must be called (same clock as nowMs), or -1 for never. */

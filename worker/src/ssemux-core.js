@@ -721,6 +721,12 @@ class WasmEngine extends BatchSink {
     return this.act(() => x.ssemux_engine_on_online(this.block, timeValue('nowMs', nowMs)));
   }
 
+  /** A new request on purpose (e.g. new topics): CONNECT now, not a failure. */
+  replace(nowMs) {
+    const x = this.core.x;
+    return this.act(() => x.ssemux_engine_replace(this.block, timeValue('nowMs', nowMs)));
+  }
+
   onCredential(ok, nowMs) {
     const x = this.core.x;
     return this.act(() => x.ssemux_engine_on_credential(this.block, ok ? 1 : 0,

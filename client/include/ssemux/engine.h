@@ -62,7 +62,8 @@ typedef enum sse_reason {
     SSE_REASON_ONLINE,           /* the network came back */
     SSE_REASON_TIMER,            /* the reconnect delay is over */
     SSE_REASON_CLOSED_BY_USER,
-    SSE_REASON_CREDENTIAL_REFRESHED /* on_credential(ok): reconnecting with the new one */
+    SSE_REASON_CREDENTIAL_REFRESHED, /* on_credential(ok): reconnecting with the new one */
+    SSE_REASON_REPLACED              /* sse_engine_replace: a new request on purpose */
 } sse_reason;
 
 typedef struct sse_action {
@@ -148,6 +149,12 @@ sse_action sse_engine_on_online(sse_engine *e, int64_t now_ms);
 
 /* The embedder's credential refresh ended: ok = a new one is ready. */
 sse_action sse_engine_on_credential(sse_engine *e, bool ok, int64_t now_ms);
+
+/* The embedder replaces the connection on purpose (e.g. the set of topics
+ * changed): CONNECT now with the last event ID. Not a failure: the backoff
+ * streak is not counted up, and a connection that was healthy resets it.
+ * From OPEN, CONNECTING or WAITING; NONE otherwise. */
+sse_action sse_engine_replace(sse_engine *e, int64_t now_ms);
 
 /* The user closed the source: stop for good. */
 sse_action sse_engine_close(sse_engine *e);

@@ -257,13 +257,11 @@ export class Upstream {
     const old = this.conn;
     this.conn = candidate;
     old.abort();
-    // The engine has no "replace the connection" call: report the old one
-    // closed and the network back, which asks for a connect now (no delay),
-    // then hand it the new response. The statuses of this detour are not
-    // reported: for the tabs the stream never stopped.
+    // Tell the engine the connection was replaced on purpose (not a failure,
+    // so the backoff streak is untouched), then hand it the new response.
+    // For the tabs the stream never stopped, so no status is reported.
     const now = this.clock.now();
-    this.engine.onClosed(now);
-    this.engine.onOnline(now);
+    this.engine.replace(now);
     this.counters.topicSwitches++;
     return this.adopt(response, topics);
   }
