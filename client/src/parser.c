@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "line_scan.h"
+
 enum line_state {
     LINE_START,  /* first byte of a line: blank line, comment or field name */
     FIELD_NAME,  /* inside the field name, before the colon */
@@ -354,79 +356,6 @@ static void dispatch(sse_parser *p)
     if (p->cb.on_event)
         p->cb.on_event(p->ctx, &ev);
     reset_event(p);
-}
-
-/* Finds the next CR or LF in [s, end). `cr` and `lf` cache the last hits in
- * this chunk so a stream of only LFs (or only CRs) is scanned once, not once
- * per line, which keeps the parser linear. */
-static const char *find_line_end(const char *s, const char *end, const char **cr, const char **lf)
-{
-    if (!*cr || *cr < s) {
-        *cr = memchr(s, '\r', (size_t)(end - s));
-        if (!*cr)
-            *cr = end;
-    }
-    if (!*lf || *lf < s) {
-        *lf = memchr(s, '\n', (size_t)(end - s));
-        if (!*lf)
-            *lf = end;
-    }
-    return *cr < *lf ? *cr : *lf;
-}
-
-/* Bytes scanned a word at a time before a line counts as long and memchr
- * takes over: most SSE lines are short, where one pass looking for CR and LF
- * together beats two memchr calls; on long lines memchr (SIMD in glibc) wins. */
-#define SHORT_LINE 256
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* The first CR or LF in [s, s + n), or NULL. Both are below 0x0E, and
- * (w - 0x0E0E..) & ~w & high marks, in each 8-byte word, bytes below 0x0E:
- * its lowest mark is exact (a borrow only runs upwards). One test per word
- * instead of one per byte value; the rare other control byte (TAB, NUL) is
- * then skipped by the byte check. */
-static const char *find_cr_or_lf(const char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    const uint64_t below = ones * 0x0E;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        uint64_t hit = (w - below) & ~w & high;
-        if (!hit) {
-            s += 8;
-            n -= 8;
-            continue;
-        }
-        size_t i = (size_t)__builtin_ctzll(hit) >> 3;
-        if (s[i] == '\n' || s[i] == '\r')
-            return s + i;
-        s += i + 1; /* another control byte: go on after it */
-        n -= i + 1;
-    }
-    for (; n; n--, s++)
-        if (*s == '\n' || *s == '\r')
-            return s;
-    return NULL;
-}
-#else
-static const char *find_cr_or_lf(const char *s, size_t n)
-{
-    for (; n; n--, s++)
-        if (*s == '\n' || *s == '\r')
-            return s;
-    return NULL;
-}
-#endif
-
-/* The end of the line starting at s: the first CR or LF, or `end`. */
-static const char *find_eol(const char *s, const char *end, const char **cr, const char **lf)
-{
-    size_t n = (size_t)(end - s);
-    const char *hit = find_cr_or_lf(s, n < SHORT_LINE ? n : SHORT_LINE);
-    if (hit)
-        return hit;
-    return n <= SHORT_LINE ? end : find_line_end(s + SHORT_LINE, end, cr, lf);
 }
 
 static int starts_with(const char *s, size_t n, const char *prefix, size_t prefix_len)
