@@ -4,6 +4,8 @@
 #   build       Release build into build/ (native + wasm)
 #   unit        ctest in build/ (tests/unit)
 #   node        node --test tests/node/ (the wasm build against the shared cases)
+#   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
+#               in real tabs against a real server)
 #   asan        ASan+UBSan build into build-asan/ and ctest there
 #   fuzz-build  libFuzzer build into build-fuzz/ (clang)
 #   fuzz        fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60) on a copy of
@@ -103,6 +105,7 @@ run_stage deps       -          bash .ci/install-deps.sh
 run_stage build      deps       configure_and_build build
 run_stage unit       build      run_ctest build
 run_stage node       build      node --test tests/node/
+run_stage e2e        build      node --test --test-concurrency=1 tests/e2e/
 run_stage asan       deps       build_and_test_sanitized
 run_stage fuzz-build deps       build_fuzzer
 run_stage fuzz       fuzz-build run_fuzzer
