@@ -14,7 +14,7 @@ packages=(
   libwebsockets-dev libhiredis-dev       # the server and its Redis store
   redis-server                           # the Redis store's tests
   chromium                               # end-to-end tests of the live page
-  curl ca-certificates
+  curl ca-certificates openssl           # the server tests (curl -N, self-signed TLS)
 )
 
 # Node >= 18 runs `node --test`. Keep whatever Node the machine already has

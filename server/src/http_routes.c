@@ -1,0 +1,276 @@
+#include "http_routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cors.h"
+#include "events_request.h"
+#include "http_reply.h"
+#include "listener.h"
+#include "peer_watch.h"
+#include "publish.h"
+#include "request_auth.h"
+#include "server.h"
+#include "sse_session.h"
+
+typedef enum conn_kind { CONN_NONE = 0, CONN_EVENTS, CONN_PUBLISH } conn_kind;
+
+/* Per-transaction state (lws "per session data"). */
+typedef struct conn {
+    conn_kind kind;
+    union {
+        sse_session events;
+        publish_request publish;
+    } u;
+} conn;
+
+const char *const http_routes_paths[] = {"/events", "/publish", "/healthz", "/metrics", NULL};
+
+static bool path_is(const char *uri, int len, const char *path)
+{
+    return (size_t)len == strlen(path) && memcmp(uri, path, (size_t)len) == 0;
+}
+
+static unsigned retry_after_s(const server *srv)
+{
+    unsigned s = (srv->config.retry_ms + 999) / 1000;
+    return s ? s : 1;
+}
+
+/* Reads topic= and lastEventId= from the query string. */
+static events_request_status read_query(server *srv, struct lws *wsi, events_request *req)
+{
+    events_request_status st = EVENTS_REQUEST_OK;
+    char *buf = malloc(srv->config.max_header_bytes + 1u);
+
+    if (!buf)
+        return EVENTS_REQUEST_NO_TOPIC;
+    for (int i = 0; st == EVENTS_REQUEST_OK; i++) {
+        int n = lws_hdr_copy_fragment(wsi, buf, (int)srv->config.max_header_bytes + 1,
+                                      WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n < 0)
+            break;
+        st = events_request_add_arg(req, buf, (size_t)n);
+    }
+    free(buf);
+    return st;
+}
+
+static events_request_status read_last_event_id(struct lws *wsi, events_request *req)
+{
+    static const char name[] = "last-event-id:";
+    char value[EVENT_ID_MAX_TEXT + 8];
+    int n = lws_hdr_custom_length(wsi, name, (int)sizeof(name) - 1);
+
+    if (n < 0)
+        return EVENTS_REQUEST_OK;
+    if ((size_t)n >= sizeof(value))
+        return EVENTS_REQUEST_BAD_LAST_EVENT_ID;
+    n = lws_hdr_custom_copy(wsi, value, (int)sizeof(value), name, (int)sizeof(name) - 1);
+    if (n < 0)
+        return EVENTS_REQUEST_BAD_LAST_EVENT_ID;
+    return events_request_set_header_id(req, value, (size_t)n);
+}
+
+static int open_events(server *srv, struct lws *wsi, conn *c)
+{
+    http_reply_extra busy = {retry_after_s(srv), NULL, false};
+    events_request *req;
+    events_request_status st;
+    auth_grants *grants;
+    auth_result r;
+    int ret;
+
+    if (srv->draining)
+        return http_reply_error(srv, wsi, 503, "shutting down", &busy);
+    if (srv->sessions.count >= srv->config.max_connections)
+        return http_reply_error(srv, wsi, 503, "too many event streams", &busy);
+
+    req = malloc(sizeof(*req));
+    grants = malloc(sizeof(*grants));
+    if (!req || !grants) {
+        free(req);
+        free(grants);
+        return http_reply_error(srv, wsi, 500, "out of memory", NULL);
+    }
+    r = request_auth_check(&srv->auth, wsi, (int64_t)(server_now_ms() / 1000), grants, NULL);
+    if (r != AUTH_OK) {
+        ret = http_reply_auth(srv, wsi, r);
+        goto done;
+    }
+    events_request_init(req);
+    st = read_last_event_id(wsi, req);
+    if (st == EVENTS_REQUEST_OK)
+        st = read_query(srv, wsi, req);
+    if (st == EVENTS_REQUEST_OK)
+        st = events_request_finish(req);
+    if (st != EVENTS_REQUEST_OK) {
+        ret = http_reply_error(srv, wsi, 400, events_request_strerror(st), NULL);
+        goto done;
+    }
+    for (size_t i = 0; i < req->topic_count; i++) {
+        if (!auth_may_subscribe(grants, req->topics[i].name, req->topics[i].len)) {
+            ret = http_reply_auth(srv, wsi, AUTH_FORBIDDEN);
+            goto done;
+        }
+    }
+    c->kind = CONN_EVENTS;
+    ret = sse_session_open(srv, &c->u.events, wsi, req, grants->expires_at);
+
+done:
+    free(req);
+    free(grants);
+    return ret;
+}
+
+static int reply_metrics(server *srv, struct lws *wsi)
+{
+    metrics_gauges g;
+    char body[8192];
+    size_t n;
+
+    memset(&g, 0, sizeof(g));
+    g.connections = srv->sessions.count;
+    g.draining = srv->draining;
+    store_get_stats(srv->store, &g.store);
+    n = metrics_render(&srv->metrics, &g, body, sizeof(body));
+    if (!n)
+        return http_reply_error(srv, wsi, 500, "metrics do not fit", NULL);
+    return http_reply(srv, wsi, 200, "text/plain; version=0.0.4; charset=utf-8", body, n, NULL);
+}
+
+static int reply_health(server *srv, struct lws *wsi)
+{
+    static const char ok[] = "{\"status\":\"ok\"}\n";
+    static const char draining[] = "{\"status\":\"draining\"}\n";
+
+    /* Load balancers stop sending new clients while we drain. */
+    if (srv->draining)
+        return http_reply(srv, wsi, 503, "application/json", draining, sizeof(draining) - 1,
+                          NULL);
+    return http_reply(srv, wsi, 200, "application/json", ok, sizeof(ok) - 1, NULL);
+}
+
+static int wrong_method(server *srv, struct lws *wsi, const char *allow)
+{
+    http_reply_extra extra = {0, allow, false};
+    return http_reply_error(srv, wsi, 405, "method not allowed", &extra);
+}
+
+/* A CORS preflight gets 204 with the Access-Control-* headers when its
+ * Origin is allowed (http_reply adds them), 403 otherwise. */
+static int preflight(server *srv, struct lws *wsi)
+{
+    http_reply_extra allow = {0, "GET, POST, OPTIONS", false};
+    char origin[256];
+    int n;
+
+    if (!cors_is_preflight(wsi))
+        return http_reply(srv, wsi, 204, NULL, NULL, 0, &allow);
+    n = lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN);
+    if (n <= 0 || !cors_origin_allowed(&srv->cors, origin, (size_t)n))
+        return http_reply_error(srv, wsi, 403, "origin not allowed", NULL);
+    return http_reply(srv, wsi, 204, NULL, NULL, 0, NULL);
+}
+
+static int route(server *srv, struct lws *wsi, conn *c)
+{
+    char *uri = NULL;
+    int uri_len = 0, method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+    bool replied;
+    int ret;
+
+    if (method < 0 || !uri)
+        return http_reply_error(srv, wsi, 400, "malformed request", NULL);
+    if (method == LWSHUMETH_OPTIONS)
+        return preflight(srv, wsi);
+    if (path_is(uri, uri_len, "/events")) {
+        if (method != LWSHUMETH_GET)
+            return wrong_method(srv, wsi, "GET, OPTIONS");
+        return open_events(srv, wsi, c);
+    }
+    if (path_is(uri, uri_len, "/publish")) {
+        publish_request p;
+        if (method != LWSHUMETH_POST)
+            return wrong_method(srv, wsi, "POST, OPTIONS");
+        /* A reply completes the transaction, and lws may free `c` then. */
+        ret = publish_begin(srv, &p, wsi, &replied);
+        if (replied) {
+            publish_free(&p);
+        } else {
+            c->kind = CONN_PUBLISH;
+            c->u.publish = p;
+        }
+        return ret;
+    }
+    if (path_is(uri, uri_len, "/healthz"))
+        return method == LWSHUMETH_GET ? reply_health(srv, wsi) : wrong_method(srv, wsi, "GET");
+    if (path_is(uri, uri_len, "/metrics"))
+        return method == LWSHUMETH_GET ? reply_metrics(srv, wsi) : wrong_method(srv, wsi, "GET");
+    return http_reply_error(srv, wsi, 404, "not found", NULL);
+}
+
+static void release(server *srv, conn *c)
+{
+    if (c->kind == CONN_EVENTS)
+        sse_session_close(srv, &c->u.events);
+    else if (c->kind == CONN_PUBLISH)
+        publish_free(&c->u.publish);
+    c->kind = CONN_NONE;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    server *srv = server_from_wsi(wsi);
+    conn *c = user;
+    int ret;
+
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        if (!c)
+            return -1;
+        release(srv, c);
+        return route(srv, wsi, c);
+
+    case LWS_CALLBACK_HTTP_BODY:
+        if (c && c->kind == CONN_PUBLISH)
+            publish_body_chunk(srv, &c->u.publish, in, len);
+        return 0;
+
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+        publish_request p;
+        if (!c || c->kind != CONN_PUBLISH)
+            return http_reply_error(srv, wsi, 400, "unexpected body", NULL);
+        /* Take the request out of `c` first: replying completes the
+         * transaction, and lws frees `c` when it does. */
+        p = c->u.publish;
+        c->kind = CONN_NONE;
+        ret = publish_complete(srv, &p, wsi);
+        publish_free(&p);
+        return ret;
+    }
+
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (c && c->kind == CONN_EVENTS)
+            return sse_session_writable(srv, &c->u.events);
+        break;
+
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (c)
+            release(srv, c);
+        break;
+
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+const struct lws_protocols http_routes_protocols[] = {
+    {HTTP_ROUTES_PROTOCOL, callback, sizeof(conn), 0, 0, NULL, 0},
+    {PEER_WATCH_PROTOCOL, peer_watch_callback, 0, 0, 0, NULL, 0},
+    {LISTENER_PROTOCOL, listener_callback, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};

@@ -1,0 +1,79 @@
+/*
+ * The server's state, shared by the lws callback modules: one of these
+ * per process, reachable from any wsi via lws_context_user(). Nothing else
+ * is global (main.c's signal flag aside).
+ */
+#ifndef SSEMUX_SERVER_SERVER_H
+#define SSEMUX_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include "auth.h"
+#include "config.h"
+#include "cors.h"
+#include "metrics.h"
+#include "store.h"
+#include "topics.h"
+
+/* One write to a stream batches frames up to this (see sse_session.c). */
+#define SERVER_WRITE_BATCH (16 * 1024)
+
+typedef struct server {
+    server_config config;
+    struct lws_context *context;
+    struct lws_vhost *vhost;
+    store *store;
+    topic_registry topics;
+    auth_verifier auth;
+    cors_policy cors;
+    server_metrics metrics;
+    lws_dll2_owner_t sessions;      /* every open event stream (sse_session) */
+
+    /* One buffer for every write: the loop is single-threaded and lws
+     * copies whatever the socket does not take. LWS_PRE bytes of headroom
+     * come first, as lws_write() requires. */
+    unsigned char *write_buf;
+    size_t write_cap;               /* usable bytes after LWS_PRE */
+
+    struct lws *listener;           /* the listening socket (listener.h), NULL once closed */
+    int listen_port;
+    int spare_fd;                   /* kept for accepting when out of descriptors */
+    int peer_watch_fd;              /* epoll set of HTTP/1.1 streams (peer_watch.h) */
+    lws_sorted_usec_list_t heartbeat_timer;
+    lws_sorted_usec_list_t drain_timer;
+    bool draining;
+    uint64_t drain_deadline_ms;
+    bool finished;                  /* main loop: stop servicing */
+
+    struct lws_http_mount mounts[5];
+    struct lws_protocol_vhost_options mime_types[8];
+} server;
+
+/* Wall clock in milliseconds (event IDs, ages). */
+uint64_t server_now_ms(void);
+
+/* Creates the store and the lws context and starts listening. On failure
+ * prints why to stderr and returns false (server_stop still required). */
+bool server_start(server *srv, const server_config *config, const char *jwt_secret,
+                  size_t jwt_secret_len);
+
+/* The port actually listened on (for --port 0). */
+int server_port(const server *srv);
+
+/* SIGTERM: stop accepting, ask every stream to reconnect soon, and set
+ * `finished` once they are flushed or --drain-ms has passed. */
+void server_begin_drain(server *srv);
+
+/* Destroys the context and the store. */
+void server_stop(server *srv);
+
+static inline server *server_from_wsi(struct lws *wsi)
+{
+    return (server *)lws_context_user(lws_get_context(wsi));
+}
+
+#endif
