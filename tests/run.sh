@@ -8,8 +8,11 @@
 #               in real tabs against a real server)
 #   asan        ASan+UBSan build into build-asan/ and ctest there
 #   fuzz-build  libFuzzer build into build-fuzz/ (clang)
-#   fuzz        fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60) on a copy of
-#               tests/fuzz/corpus
+#   fuzz        every libFuzzer target on a copy of its seed corpus:
+#               fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60) on
+#               tests/fuzz/corpus, then each server target (one per
+#               tests/fuzz/corpus-<target>/) for SSEMUX_FUZZ_SERVER_SECONDS
+#               (default 30) each; a crash in any fails the stage
 # A failed stage does not stop the run, so the closing "N passed, M failed"
 # line always counts every stage; a stage whose prerequisite failed counts as
 # failed without running. Exits nonzero if any stage failed.
@@ -17,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 fuzz_seconds=${SSEMUX_FUZZ_SECONDS:-60}
+fuzz_server_seconds=${SSEMUX_FUZZ_SERVER_SECONDS:-30}
 jobs=${SSEMUX_JOBS:-2}
 
 passed=0
@@ -77,25 +81,47 @@ build_fuzzer() {
     -DSSEMUX_FUZZ=ON -DSSEMUX_WASM=OFF -DSSEMUX_TESTS=OFF -DSSEMUX_SANITIZE=OFF
 }
 
-# Fuzzes a fresh copy of the seed corpus so the checked-in seeds stay small
-# and reviewed; a crash leaves its input in build-fuzz/artifacts/.
-run_fuzzer() {
-  local corpus=build-fuzz/corpus artifacts=build-fuzz/artifacts log=build-fuzz/fuzz.log
+# fuzz_target NAME SEED-DIR SECONDS [DICT]: fuzzes a fresh copy of the seed
+# corpus, so the checked-in seeds stay small and reviewed; a crash leaves its
+# input in build-fuzz/artifacts/NAME/ and is reported with how to replay it.
+fuzz_target() {
+  local name=$1 seeds=$2 seconds=$3 dict=${4:-}
+  local corpus=build-fuzz/corpus/$name artifacts=build-fuzz/artifacts/$name
+  local log=build-fuzz/$name.log status=0
   rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
-  cp tests/fuzz/corpus/* "$corpus"/
-  echo "fuzzing for ${fuzz_seconds}s (log: $log)"
-  local status=0
-  build-fuzz/bin/fuzz_parser -max_len=4096 -max_total_time="$fuzz_seconds" -timeout=10 \
-    -dict=tests/fuzz/sse.dict -artifact_prefix="$artifacts/" -print_final_stats=1 \
+  cp "$seeds"/* "$corpus"/
+  echo "--- $name for ${seconds}s (log: $log)"
+  build-fuzz/bin/"$name" -max_len=4096 -max_total_time="$seconds" -timeout=10 \
+    ${dict:+-dict="$dict"} -artifact_prefix="$artifacts/" -print_final_stats=1 \
     "$corpus" >"$log" 2>&1 || status=$?
   if [ $status -eq 0 ]; then
     grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || tail -n 5 "$log"
-  else
-    tail -n 80 "$log"
-    echo "fuzz_parser failed (exit $status); reproduce with: build-fuzz/bin/fuzz_parser $artifacts/<file>"
+    return 0
   fi
-  return $status
+  tail -n 60 "$log"
+  local input
+  input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+  echo "$name failed (exit $status); reproduce with: build-fuzz/bin/$name ${input:-$artifacts/<file>}"
+  return 1
+}
+
+# Every target runs even after one fails, so one run reports all crashes.
+run_fuzzer() {
+  local failed_targets=() dir name dict
+  fuzz_target fuzz_parser tests/fuzz/corpus "$fuzz_seconds" tests/fuzz/sse.dict ||
+    failed_targets+=(fuzz_parser)
+  for dir in tests/fuzz/corpus-*/; do
+    name=$(basename "$dir")
+    name=${name#corpus-}
+    dict=tests/fuzz/$name.dict
+    [ -f "$dict" ] || dict=
+    fuzz_target "$name" "${dir%/}" "$fuzz_server_seconds" "$dict" || failed_targets+=("$name")
+  done
+  if [ ${#failed_targets[@]} -gt 0 ]; then
+    echo "fuzz targets that failed: ${failed_targets[*]}"
+    return 1
+  fi
 }
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}

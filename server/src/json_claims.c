@@ -10,6 +10,8 @@
  */
 #include "json_claims.h"
 
+#include "json_object.h"
+
 #include <libwebsockets.h>
 #include <limits.h>
 #include <string.h>
@@ -17,135 +19,6 @@
 /* A pattern never spans two LEJP string chunks, so a STR_CHUNK callback on a
  * pattern already means "too long". */
 _Static_assert(AUTH_MAX_PATTERN_LEN < LEJP_STRING_CHUNK, "patterns must fit one LEJP chunk");
-
-/* ---- input guard ------------------------------------------------------ */
-
-/*
- * LEJP in libwebsockets 4.1.6 appends each object key to a 128-byte path
- * without a bounds check (checked upstream since), and stores one slot past
- * its 5-entry array index stack before refusing deeper arrays. The
- * JOSE header reaches LEJP before the signature is checked, so every text is
- * measured here first. The estimate never undercounts what LEJP builds: each
- * key costs its raw length (escapes only shrink when decoded) plus a '.', and
- * each open array adds "[]".
- */
-#define PATH_BUDGET (LEJP_MAX_PATH - 2)
-#define MAX_NESTING (LEJP_MAX_DEPTH - 2) /* an open string takes one more level */
-#define MAX_ARRAY_NESTING (LEJP_MAX_INDEX_DEPTH - 1)
-
-static bool is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Index just past the closing quote of the string opening at json[i], or 0
- * if it never closes. */
-static size_t skip_string(const char *json, size_t len, size_t i)
-{
-    for (i++; i < len; i++) {
-        if (json[i] == '\\')
-            i++;
-        else if (json[i] == '"')
-            return i + 1;
-    }
-    return 0;
-}
-
-static bool fits_lejp_limits(const char *json, size_t len)
-{
-    size_t cost[MAX_NESTING];
-    bool is_array[MAX_NESTING];
-    size_t depth = 0, arrays = 0, path = 0, key = 0, i = 0;
-
-    while (i < len && is_json_space(json[i]))
-        i++;
-    if (i == len || json[i] != '{') /* LEJP would also take a top-level array */
-        return false;
-    while (i < len) {
-        char c = json[i];
-        if (c == '"') {
-            size_t end = skip_string(json, len, i), j = end;
-            if (!end)
-                return false;
-            while (j < len && is_json_space(json[j]))
-                j++;
-            if (j < len && json[j] == ':') {
-                key = (end - i - 2) + 1;
-                if (path + key > PATH_BUDGET)
-                    return false;
-            }
-            i = end;
-            continue;
-        }
-        if (c == '#') /* LEJP skips '#' to end of line as a comment; JSON has none */
-            return false;
-        if (c == '{' || c == '[') {
-            if (depth == MAX_NESTING || (c == '[' && arrays == MAX_ARRAY_NESTING))
-                return false;
-            is_array[depth] = c == '[';
-            cost[depth] = key + (c == '[' ? 2 : 0);
-            arrays += c == '[';
-            path += cost[depth++];
-            if (path > PATH_BUDGET)
-                return false;
-            key = 0;
-        } else if (c == '}' || c == ']') {
-            if (!depth)
-                return false;
-            depth--;
-            path -= cost[depth];
-            arrays -= is_array[depth];
-            key = 0;
-        }
-        i++;
-    }
-    return true;
-}
-
-/* True for "{}" with any whitespace around and inside. */
-static bool is_empty_object(const char *json, size_t len)
-{
-    size_t i = 0;
-    const char *expect = "{}";
-
-    for (; i < len; i++) {
-        if (is_json_space(json[i]))
-            continue;
-        if (json[i] != *expect)
-            return false;
-        expect++;
-        if (!*expect)
-            break;
-    }
-    for (i++; i < len; i++)
-        if (!is_json_space(json[i]))
-            return false;
-    return !*expect;
-}
-
-/* Runs LEJP over one complete JSON object; anything after it but
- * whitespace, or an object that never closes, is an error. */
-static bool parse_object(const char *json, size_t len, lejp_callback cb, void *user)
-{
-    struct lejp_ctx ctx;
-    int rest;
-
-    if (!json || len > INT_MAX || !fits_lejp_limits(json, len))
-        return false;
-    /* LEJP 4.1.6 refuses a top-level "{}" ("Expected closing '}'"); it has
-     * no members to report anyway. */
-    if (is_empty_object(json, len))
-        return true;
-    lejp_construct(&ctx, cb, user, NULL, 0);
-    rest = lejp_parse(&ctx, (const unsigned char *)json, (int)len);
-    lejp_destruct(&ctx);
-    if (rest < 0) /* a reject code, or LEJP_CONTINUE: the object never closed */
-        return false;
-    for (size_t i = len - (size_t)rest; i < len; i++)
-        if (!is_json_space(json[i]))
-            return false;
-    return true;
-}
 
 /* ---- callback helpers ------------------------------------------------- */
 
@@ -210,7 +83,7 @@ auth_result json_claims_check_header(const char *json, size_t len)
 {
     header_state h = {0};
 
-    if (!parse_object(json, len, header_callback, &h))
+    if (!json_object_parse(json, len, header_callback, &h, NULL, 0))
         return AUTH_MALFORMED;
     return h.alg_is_hs256 ? AUTH_OK : AUTH_BAD_ALGORITHM;
 }
@@ -410,5 +283,5 @@ auth_result json_claims_parse(const char *json, size_t len, json_claims_times *t
         return AUTH_MALFORMED;
     memset(times, 0, sizeof *times);
     memset(grants, 0, sizeof *grants);
-    return parse_object(json, len, claims_callback, &c) ? AUTH_OK : AUTH_MALFORMED;
+    return json_object_parse(json, len, claims_callback, &c, NULL, 0) ? AUTH_OK : AUTH_MALFORMED;
 }

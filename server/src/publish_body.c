@@ -4,6 +4,8 @@
 
 #include <libwebsockets.h>
 
+#include "json_object.h"
+
 #define DEFAULT_TYPE "message"
 
 /* Case-insensitive compare of the media type before any ';' parameter. */
@@ -286,34 +288,14 @@ static signed char json_callback(struct lejp_ctx *ctx, char reason)
     }
 }
 
-static bool only_whitespace(const char *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-            return false;
-    return true;
-}
-
 static publish_body_status parse_json(const char *body, size_t len, char *scratch,
                                       publish_fields *out)
 {
-    struct lejp_ctx ctx;
     json_state st;
-    size_t first = 0;
-    int rest;
 
-    /* LEJP also takes a top-level array; we want an object. */
-    while (first < len && only_whitespace(body + first, 1))
-        first++;
-    if (first == len || body[first] != '{')
-        return PUBLISH_BODY_MALFORMED;
     memset(&st, 0, sizeof(st));
     st.scratch = scratch;
-    lejp_construct(&ctx, json_callback, &st, json_paths, 3);
-    rest = lejp_parse(&ctx, (const unsigned char *)body, (int)len);
-    lejp_destruct(&ctx);
-    /* LEJP_CONTINUE: the object never closed. */
-    if (rest < 0 || !only_whitespace(body + len - (size_t)rest, (size_t)rest))
+    if (!json_object_parse(body, len, json_callback, &st, json_paths, 3))
         return PUBLISH_BODY_MALFORMED;
     return validate(&st.raw, out);
 }

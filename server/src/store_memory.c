@@ -1,5 +1,6 @@
 #include "store_memory.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,6 +373,26 @@ static const store_ops memory_ops = {
     mem_last_id,      mem_expire, mem_stats,      mem_destroy,
 };
 
+/* A frame is replayed only if mem_append could have made it for this ID
+ * under today's limits: "id: <id>\nevent: ...\n\n", at most
+ * max_frame_bytes, never "0-0" (the ID before every ID: read_after would
+ * never return it). Anything else passed the CRC but is not ours (a forged
+ * or foreign log, a lowered limit): one larger than the write buffer
+ * would stall every stream of its topic, and sse_session.c sends route=type
+ * streams whatever sse_frame_route wrote, so a frame it refuses would send
+ * stale buffer bytes. Found by tests/fuzz/fuzz_store_log.c. */
+static bool replayed_frame_valid(const store_memory *m, const store_log_record *rec)
+{
+    char prefix[sizeof "id: " + EVENT_ID_MAX_TEXT + sizeof "\nevent: "];
+    char id_text[EVENT_ID_MAX_TEXT];
+    size_t id_len = event_id_format(rec->id, id_text);
+    int n = snprintf(prefix, sizeof prefix, "id: %.*s\nevent: ", (int)id_len, id_text);
+
+    return n > 0 && !event_id_is_zero(rec->id) && rec->frame_len <= m->config.max_frame_bytes &&
+           rec->frame_len >= (size_t)n + 2 && memcmp(rec->frame, prefix, (size_t)n) == 0 &&
+           memcmp(rec->frame + rec->frame_len - 2, "\n\n", 2) == 0;
+}
+
 /* Rebuilds the rings from the log, applying today's retention. */
 static bool replay_record(void *user, const store_log_record *rec)
 {
@@ -393,6 +414,8 @@ static bool replay_record(void *user, const store_log_record *rec)
     }
     if (r->count && event_id_compare(rec->id, ring_at(r, r->count - 1)->id) <= 0)
         return true; /* IDs only grow within a topic; ignore a repeat */
+    if (!replayed_frame_valid(m, rec))
+        return true;
     frame = malloc(rec->frame_len ? rec->frame_len : 1);
     if (!frame)
         return false;

@@ -290,8 +290,10 @@ export class FakeTab {
 export function newHub(options = {}) {
   const clock = new FakeClock();
   const server = new FakeServer();
+  // fanoutWindowMs 0: events go out after each task, so a test that does not
+  // move the fake clock still sees them; tests of the window set it.
   const hub = new Hub({ core, fetch: server.fetch, clock, graceMs: 3000, settleMs: 10,
-    engineConfig: { seed: 1 }, ...options });
+    fanoutWindowMs: 0, engineConfig: { seed: 1 }, ...options });
   return { hub, clock, server };
 }
 

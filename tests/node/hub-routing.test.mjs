@@ -6,8 +6,8 @@ import { newHub, FakeTab, settle, expectEqual, TO_TAB } from './hub-fakes.mjs';
 
 const BASE = 'http://app.test/events';
 
-async function openTwoTabs() {
-  const setup = newHub();
+async function openTwoTabs(hubOptions = {}) {
+  const setup = newHub(hubOptions);
   const a = new FakeTab(setup.hub, 'a');
   const b = new FakeTab(setup.hub, 'b');
   a.subscribe(1, `${BASE}?topic=scores`);
@@ -59,6 +59,44 @@ test('events_arriving_together_are_one_message_per_tab_in_order', async () => {
   up.send({ id: '201', event: 'scores/tick', data: 'n201' });
   await settle();
   expectEqual(a.batches().length, 2, 'EVENTS messages after a second chunk');
+  hub.close();
+});
+
+// Chromium hands the body over one network read at a time, and each read
+// resolves in its own microtask turn: a flush per turn meant one postMessage
+// per event per tab at 1,000 events/s (tests/bench/HUB-BENCH.md).
+test('events_in_separate_reads_of_one_task_reach_a_tab_in_one_message_in_order', async () => {
+  const { hub, server, a, b } = await openTwoTabs();
+  const up = server.requests[0].respond();
+  await settle();
+  for (let i = 1; i <= 5; i++) up.send({ id: String(i), event: i % 2 ? 'scores/tick' : 'chat/line', data: `n${i}` });
+  await settle();
+  expectEqual(a.batches().length, 1, 'EVENTS messages to tab a for 5 reads in one task');
+  expectEqual(a.events(1), ['tick:n1#1', 'tick:n3#3', 'tick:n5#5'], 'events of tab a, in order');
+  expectEqual(b.batches().length, 1, 'EVENTS messages to tab b for 5 reads in one task');
+  expectEqual(b.events(7), ['line:n2#2', 'line:n4#4'], 'events of tab b, in order');
+  hub.close();
+});
+
+test('a_steady_stream_reaches_a_tab_at_most_once_per_window_and_a_lone_event_at_once', async () => {
+  const { hub, server, clock, a } = await openTwoTabs({ fanoutWindowMs: 4 });
+  const up = server.requests[0].respond();
+  await settle();
+  up.send({ id: '1', event: 'scores/tick', data: 'n1' });
+  await settle();
+  expectEqual(a.events(1), ['tick:n1#1'], 'events after the first one, no time passing');
+  up.send({ id: '2', event: 'scores/tick', data: 'n2' });
+  await settle();
+  up.send({ id: '3', event: 'scores/tick', data: 'n3' });
+  await clock.advance(3);
+  expectEqual(a.events(1), ['tick:n1#1'], 'events 3 ms after the first batch (window 4 ms)');
+  await clock.advance(1);
+  expectEqual(a.events(1), ['tick:n1#1', 'tick:n2#2', 'tick:n3#3'], 'events when the window ends');
+  expectEqual(a.batches().length, 2, 'EVENTS messages for 3 events in one window');
+  await clock.advance(50);
+  up.send({ id: '4', event: 'scores/tick', data: 'n4' });
+  await settle();
+  expectEqual(a.events(1).at(-1), 'tick:n4#4', 'last event after a quiet spell, no time passing');
   hub.close();
 });
 

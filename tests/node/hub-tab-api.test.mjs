@@ -114,3 +114,38 @@ test('status_reports_retrying_with_the_delay_and_fires_error', async () => {
   expectEqual(statuses, ['connecting/started', 'open/opened', 'retrying/network_error', 'connecting/timer', 'open/opened'], 'statuses');
   es.close();
 });
+
+// sessionStorage is synchronous I/O on the page's main thread; the stored ID
+// only seeds a new hub after every tab reloaded, so it is written at most
+// every 250 ms (and on close/pagehide/hidden), not once per batch.
+test('the_last_event_id_is_stored_at_most_every_250_ms_and_on_close', async () => {
+  const writes = [];
+  globalThis.sessionStorage = {
+    getItem: () => null,
+    setItem: (key, value) => writes.push([key, JSON.parse(value).id]),
+  };
+  try {
+    const { clock, server, options } = page();
+    const url = `${BASE}?topic=scores`;
+    const es = new SharedEventSource(url, { ...options, hubOptions: { ...options.hubOptions, fanoutWindowMs: 0 } });
+    const seen = [];
+    es.addEventListener('goal', (e) => seen.push(e.lastEventId));
+    await until('a request', () => { clock.advance(20); return server.requests.length > 0; });
+    const up = server.requests[0].respond();
+    await until('open', () => es.readyState === 1);
+    for (let i = 1; i <= 20; i++) {
+      up.send({ id: String(i), event: 'scores/goal', data: 'g' });
+      await until(`event ${i}`, () => seen.length >= i);
+    }
+    expectEqual(writes.length, 0, 'sessionStorage writes right after 20 batches');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expectEqual(writes, [[`ssemux:last-event:${url}`, '20']], 'sessionStorage writes 300 ms later');
+    up.send({ id: '21', event: 'scores/goal', data: 'g' });
+    await until('event 21', () => seen.length >= 21);
+    es.close();
+    expectEqual(writes.at(-1), [`ssemux:last-event:${url}`, '21'], 'last write after close()');
+    expectEqual(writes.length, 2, 'sessionStorage writes in all');
+  } finally {
+    delete globalThis.sessionStorage;
+  }
+});

@@ -6,7 +6,7 @@ import { loadCore } from './ssemux-core.js';
 import { Hub, HUB_DEFAULTS } from './hub/hub.js';
 import { TO_TAB } from './messages.js';
 
-const NUMERIC = ['graceMs', 'settleMs', 'livenessTimeoutMs', 'recentLimit', 'tokenTimeoutMs'];
+const NUMERIC = ['graceMs', 'settleMs', 'livenessTimeoutMs', 'recentLimit', 'tokenTimeoutMs', 'fanoutWindowMs'];
 const ENGINE = ['initialRetryMs', 'maxRetryMs', 'healthyAfterMs', 'heartbeatMs', 'idleTimeoutMs', 'dedupeWindow'];
 
 function optionsFromQuery(search) {

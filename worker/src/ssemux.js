@@ -16,6 +16,10 @@ const OPEN = 1;
 const CLOSED = 2;
 const HEARTBEAT_MS = 15000; // < the hub's liveness timeout even when throttled to 1/min
 const STORAGE_PREFIX = 'ssemux:last-event:'; // sessionStorage: survives a reload of this tab
+// sessionStorage is synchronous I/O on the page's main thread, and the stored
+// ID only seeds a new hub after every tab reloaded (docs/hub.md): write it at
+// most this often, and when the page is hidden or goes away.
+const PERSIST_EVERY_MS = 250;
 
 const DEFAULT_WORKER_URL = new URL('./ssemux-worker.js', import.meta.url).href;
 
@@ -33,6 +37,7 @@ export class SharedEventSource extends EventTarget {
   #handlers = { open: null, message: null, error: null };
   #origin;
   #lastEventId = { id: '', at: 0 }; // the last ID this source received
+  #unsaved = false; // #lastEventId is newer than what sessionStorage holds
 
   /**
    * options: headers, getToken, withCredentials, workerUrl, recent (events per
@@ -110,16 +115,22 @@ export class SharedEventSource extends EventTarget {
     };
   }
 
-  /** @internal */
-  deliver(type, data, id) {
+  /** @internal: one event; `at` = Date.now() of its batch. */
+  deliver(type, data, id, at) {
+    if (id !== '') {
+      this.#lastEventId.id = id;
+      this.#lastEventId.at = at;
+      this.#unsaved = true;
+    }
     if (this.readyState !== OPEN) return;
     this.dispatchEvent(new MessageEvent(type, { data, lastEventId: id, origin: this.#origin }));
   }
 
-  /** @internal: the last event of a batch (one sessionStorage write per batch). */
-  remember(id) {
-    this.#lastEventId = { id, at: Date.now() };
-    writeLastEvent(this.url, id);
+  /** @internal: writes the last event ID to sessionStorage if it changed. */
+  persistLastEventId() {
+    if (!this.#unsaved) return;
+    this.#unsaved = false;
+    writeLastEvent(this.url, this.#lastEventId);
   }
 
   /** @internal */
@@ -200,7 +211,13 @@ class HubClient {
     this.listening = false;
     this.onPageHide = (event) => this.pageHidden(event);
     this.onPageShow = (event) => { if (event.persisted) this.open(); };
-    this.onVisibility = () => this.post({ type: TO_HUB.VISIBILITY, hidden: isHidden() });
+    this.onVisibility = () => {
+      const hidden = isHidden();
+      if (hidden) this.persistNow(); // a hidden page may be discarded without pagehide
+      this.post({ type: TO_HUB.VISIBILITY, hidden });
+    };
+    this.persistTimer = null;
+    this.persistNow = () => this.persistLastEventIds();
   }
 
   add(source) {
@@ -212,7 +229,10 @@ class HubClient {
   }
 
   remove(sub, tellHub) {
-    if (!this.sources.delete(sub)) return;
+    const source = this.sources.get(sub);
+    if (source === undefined) return;
+    source.persistLastEventId();
+    this.sources.delete(sub);
     if (tellHub) this.post({ type: TO_HUB.UNSUBSCRIBE, sub });
     if (this.sources.size === 0) this.shutdown();
   }
@@ -299,14 +319,19 @@ class HubClient {
   }
 
   events(items) {
-    const lastIds = new Map();
+    const at = Date.now();
     for (let i = 0; i < items.length; i += 4) {
-      const source = this.sources.get(items[i]);
-      if (source === undefined) continue;
-      source.deliver(items[i + 1], items[i + 2], items[i + 3]);
-      if (items[i + 3] !== '') lastIds.set(source, items[i + 3]);
+      this.sources.get(items[i])?.deliver(items[i + 1], items[i + 2], items[i + 3], at);
     }
-    for (const [source, id] of lastIds) source.remember(id);
+    if (this.persistTimer === null) this.persistTimer = setTimeout(this.persistNow, PERSIST_EVERY_MS);
+  }
+
+  persistLastEventIds() {
+    if (this.persistTimer !== null) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = null;
+    }
+    for (const source of this.sources.values()) source.persistLastEventId();
   }
 
   async answerToken({ request, sub }) {
@@ -345,6 +370,7 @@ class HubClient {
   }
 
   pageHidden(event) {
+    this.persistLastEventIds();
     this.epoch++;
     this.post({ type: TO_HUB.BYE });
     this.closeTransport();
@@ -365,6 +391,7 @@ class HubClient {
   }
 
   shutdown() {
+    this.persistLastEventIds();
     this.dead = true;
     this.epoch++;
     this.post({ type: TO_HUB.BYE });
@@ -479,11 +506,11 @@ function readLastEvent(url) {
   return { id: '', at: 0 };
 }
 
-function writeLastEvent(url, id) {
+function writeLastEvent(url, { id, at }) {
   const s = storage();
   if (s === null) return;
   try {
-    s.setItem(STORAGE_PREFIX + url, JSON.stringify({ id, at: Date.now() }));
+    s.setItem(STORAGE_PREFIX + url, JSON.stringify({ id, at }));
   } catch {
     // quota: the ID is only an optimisation for a hub restart
   }

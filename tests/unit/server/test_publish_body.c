@@ -123,6 +123,18 @@ static void rejects_malformed_json(void)
     }
 }
 
+static void refuses_keys_longer_than_lejp_can_hold(void)
+{
+    /* LEJP 4.1.6 does not bound its 128-byte key path: a 300-byte key that
+     * ends in "topic" must be refused, not wrap around and match. */
+    char body[512];
+    memset(body, 'k', sizeof body);
+    memcpy(body, "{\"", 2);
+    memcpy(body + 2 + 295, "topic\":\"t\",\"data\":\"x\"}", 23);
+    body[2 + 295 + 23] = 0;
+    CHECK_INT(PUBLISH_BODY_MALFORMED, parse(PUBLISH_BODY_JSON, body)->status);
+}
+
 static void validates_utf8(void)
 {
     const char *good = "plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
@@ -145,6 +157,7 @@ int main(void)
     RUN(ignores_nested_keys_with_our_names);
     RUN(wants_json_data_as_a_string);
     RUN(rejects_malformed_json);
+    RUN(refuses_keys_longer_than_lejp_can_hold);
     RUN(validates_utf8);
     return check_report();
 }

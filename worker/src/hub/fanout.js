@@ -1,27 +1,70 @@
-// Batched, ordered delivery to one tab. Events that arrive together (one
-// network chunk can hold hundreds) become one postMessage; any other message
-// first flushes the events queued before it, so a tab sees everything in the
-// order the hub produced it.
+// Batched, ordered delivery to the tabs. Every postMessage to a tab is an
+// IPC into another process plus a task there: at 50 tabs x 1,000 events/s,
+// one message per event (events arriving one per network read) kept a
+// 2-core machine busy switching contexts and left tabs seconds behind
+// (tests/bench/HUB-BENCH.md). So events are queued per tab and flushed for
+// all tabs at once:
+//   - after the current task (a macrotask, not a microtask: the reads of
+//     one network burst resolve in separate microtask turns), and
+//   - at most once per `windowMs` while events keep coming: the first event
+//     after a quiet spell goes out at once, a steady stream in batches
+//     delayed by no more than windowMs.
+// Any other message to a tab first flushes that tab's queued events, so a
+// tab sees everything in the order the hub produced it.
 import { TO_TAB } from '../messages.js';
 
-export class Outbox {
-  /** `post(message)` sends to the tab; `schedule(fn)` runs fn after the current task's work. */
-  constructor(post, schedule = (fn) => queueMicrotask(fn)) { // browsers: queueMicrotask needs its global as `this`
-    this.post = post;
-    this.schedule = schedule;
-    this.items = []; // flat: sub, type, data, id, ...
+export class Fanout {
+  /**
+   * options: clock { now, setTimeout }, windowMs (0: flush after every
+   * task), macrotask(fn) (runs fn after the current task; default below).
+   */
+  constructor({ clock, windowMs = 0, macrotask = defaultMacrotask() }) {
+    this.clock = clock;
+    this.windowMs = windowMs;
+    this.macrotask = macrotask;
+    this.dirty = []; // outboxes with queued events, in the order they got them
     this.scheduled = false;
-    this.closed = false;
+    this.lastFlushAt = -Infinity;
     this.flushNow = () => this.flush();
+  }
+
+  /** An outbox for one tab; `post(message)` sends to it. */
+  outbox(post) {
+    return new Outbox(this, post);
+  }
+
+  /** @internal: `outbox` queued its first event since its last flush. */
+  wake(outbox) {
+    this.dirty.push(outbox);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Clamped: a clock that stepped back must not hold events past the window.
+    const wait = Math.min(this.windowMs, this.lastFlushAt + this.windowMs - this.clock.now());
+    if (wait > 0) this.clock.setTimeout(this.flushNow, wait);
+    else this.macrotask(this.flushNow);
+  }
+
+  flush() {
+    this.scheduled = false;
+    this.lastFlushAt = this.clock.now();
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (let i = 0; i < dirty.length; i++) dirty[i].flush();
+  }
+}
+
+export class Outbox {
+  constructor(fanout, post) {
+    this.fanout = fanout;
+    this.post = post;
+    this.items = []; // flat: sub, type, data, id, ...
+    this.closed = false;
   }
 
   event(sub, type, data, id) {
     if (this.closed) return;
+    if (this.items.length === 0) this.fanout.wake(this);
     this.items.push(sub, type, data, id);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      this.schedule(this.flushNow);
-    }
   }
 
   message(message) {
@@ -31,7 +74,6 @@ export class Outbox {
   }
 
   flush() {
-    this.scheduled = false;
     if (this.items.length === 0 || this.closed) return;
     const items = this.items;
     this.items = [];
@@ -42,4 +84,24 @@ export class Outbox {
     this.closed = true;
     this.items = [];
   }
+}
+
+// A MessageChannel message is a task of its own: it runs after the current
+// task and its microtasks, without setTimeout's clamping (nested timers wait
+// >= 4 ms). Node (the tests, the in-page hub under node) needs unref() or
+// the channel keeps the process alive.
+function defaultMacrotask() {
+  if (typeof MessageChannel !== 'function') return (fn) => setTimeout(fn, 0);
+  const channel = new MessageChannel();
+  const queue = [];
+  channel.port1.onmessage = () => {
+    const fn = queue.shift();
+    if (fn !== undefined) fn();
+  };
+  channel.port1.unref?.();
+  channel.port2.unref?.();
+  return (fn) => {
+    queue.push(fn);
+    channel.port2.postMessage(null);
+  };
 }

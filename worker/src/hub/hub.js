@@ -8,6 +8,7 @@ import { describeStream } from './stream-key.js';
 import { wants } from './route.js';
 import { RecentEvents } from './recent.js';
 import { TabRegistry } from './tabs.js';
+import { Fanout } from './fanout.js';
 import { Upstream } from './upstream.js';
 import { stateFor, statusMessage, streamStats } from './status.js';
 
@@ -17,6 +18,7 @@ export const HUB_DEFAULTS = Object.freeze({
   livenessTimeoutMs: 130000, // a tab silent this long is gone (hidden tabs ping once a minute)
   recentLimit: 64, // events remembered per topic for late joiners
   tokenTimeoutMs: 10000, // getToken() in a tab must answer within this
+  fanoutWindowMs: 4, // a steady stream reaches each tab in batches at most this often (fanout.js)
   pauseWhenHidden: false, // close the upstream while every tab is hidden
   engineConfig: {}, // wasm engine config (initialRetryMs, maxRetryMs, ...)
 });
@@ -43,6 +45,7 @@ export class Hub {
     this.nextRequest = 1;
     this.tabs = new TabRegistry({
       clock: this.clock,
+      fanout: new Fanout({ clock: this.clock, windowMs: this.o.fanoutWindowMs }),
       locks: options.locks ?? null,
       livenessTimeoutMs: this.o.livenessTimeoutMs,
       hubId: this.hubId,

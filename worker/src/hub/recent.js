@@ -1,33 +1,46 @@
 // The hub's memory of recent events, so a tab that joins a running stream
 // gets the last few events per topic without a request to the server.
+// remember() runs for every event: one ring per topic in a flat array,
+// nothing allocated per event once a topic's ring is full.
+
+const FIELDS = 4; // seq, type, data, id
 
 export class RecentEvents {
   /** `limit`: events kept per topic (0 keeps none). */
   constructor(limit) {
     this.limit = limit;
-    this.byTopic = new Map(); // topic ('' = unrouted) -> [{ seq, topic, type, data, id }]
+    this.byTopic = new Map(); // topic ('' = unrouted) -> { slots: [], next, count }
     this.seq = 0;
   }
 
   remember(topic, type, data, id) {
     if (this.limit === 0) return;
     const key = topic ?? '';
-    let list = this.byTopic.get(key);
-    if (list === undefined) this.byTopic.set(key, (list = []));
-    list.push({ seq: this.seq++, type, data, id });
-    if (list.length > this.limit) list.shift();
+    let ring = this.byTopic.get(key);
+    if (ring === undefined) this.byTopic.set(key, (ring = { slots: [], next: 0, count: 0 }));
+    const at = ring.next * FIELDS;
+    ring.slots[at] = this.seq++;
+    ring.slots[at + 1] = type;
+    ring.slots[at + 2] = data;
+    ring.slots[at + 3] = id;
+    ring.next = (ring.next + 1) % this.limit;
+    if (ring.count < this.limit) ring.count++;
   }
 
   /**
-   * Up to `count` recent events of each topic in `topics` (null: all), plus
-   * the unrouted ones, merged back into arrival order.
+   * Up to `count` recent events { type, data, id } of each topic in `topics`
+   * (null: all), plus the unrouted ones, merged back into arrival order.
    */
   recall(topics, count) {
     if (count <= 0) return [];
     const picked = [];
-    for (const [key, list] of this.byTopic) {
+    for (const [key, ring] of this.byTopic) {
       if (key !== '' && topics !== null && !topics.has(key)) continue;
-      picked.push(...list.slice(-count));
+      const n = Math.min(count, ring.count);
+      for (let k = n; k > 0; k--) {
+        const at = ((ring.next - k + this.limit) % this.limit) * FIELDS;
+        picked.push({ seq: ring.slots[at], type: ring.slots[at + 1], data: ring.slots[at + 2], id: ring.slots[at + 3] });
+      }
     }
     return picked.sort((a, b) => a.seq - b.seq);
   }

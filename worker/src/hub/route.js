@@ -15,6 +15,28 @@ export function routeEventType(type, topics) {
   return [null, type];
 }
 
+// routeEventType for every event of one connection's topic set, without
+// allocating per event: a stream repeats a handful of types, so each split
+// is kept. Bounded: a server inventing types cannot grow it without limit.
+const ROUTES_KEPT = 256;
+
+export class TypeRouter {
+  constructor(topics) {
+    this.topics = topics;
+    this.routes = new Map(); // raw type -> [topic or null, type]
+  }
+
+  route(type) {
+    let route = this.routes.get(type);
+    if (route === undefined) {
+      if (this.routes.size >= ROUTES_KEPT) this.routes.clear();
+      route = routeEventType(type, this.topics);
+      this.routes.set(type, route);
+    }
+    return route;
+  }
+}
+
 /** Whether a subscription to `subTopics` (null: the whole stream) wants `topic`. */
 export function wants(subTopics, topic) {
   return topic === null || subTopics === null || subTopics.has(topic);

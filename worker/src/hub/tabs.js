@@ -5,12 +5,12 @@
 // livenessTimeoutMs (tabs PING; timers in hidden tabs may be throttled to
 // one per minute, hence the generous default).
 import { TO_HUB, TO_TAB } from '../messages.js';
-import { Outbox } from './fanout.js';
 
 export class TabRegistry {
   /**
    * options: clock, locks (navigator.locks or null), livenessTimeoutMs,
-   * hubId, onMessage(tab, message), onGone(tab, why).
+   * hubId, fanout (fanout.js: the tabs' outboxes), onMessage(tab, message),
+   * onGone(tab, why).
    */
   constructor(options) {
     this.o = options;
@@ -65,7 +65,7 @@ export class TabRegistry {
       hidden: Boolean(message.hidden),
       lastSeen: this.clock.now(),
       subs: new Map(),
-      outbox: new Outbox((m) => link.port.postMessage(m)),
+      outbox: this.o.fanout.outbox((m) => link.port.postMessage(m)),
       lockWatch: null,
     };
     link.tab = tab;

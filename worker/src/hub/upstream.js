@@ -4,7 +4,7 @@
 // switches the topic set make-before-break.
 import { openConnection, requestHeaders } from './connection.js';
 import { upstreamUrl, sameTopics } from './stream-key.js';
-import { routeEventType } from './route.js';
+import { TypeRouter } from './route.js';
 import { STREAM_STATE } from '../messages.js';
 
 export class Upstream {
@@ -34,6 +34,7 @@ export class Upstream {
     }
     this.wantedTopics = options.topics;
     this.liveTopics = options.topics; // the topics of the connection being read
+    this.router = new TypeRouter(this.liveTopics);
     this.conn = null; // the connection the engine reads
     this.candidate = null; // a connection with the new topic set, not answered yet
     this.token = null;
@@ -193,7 +194,10 @@ export class Upstream {
       this.perform(action);
       return false;
     }
-    this.liveTopics = topics;
+    if (topics !== this.liveTopics) {
+      this.liveTopics = topics;
+      this.router = new TypeRouter(topics);
+    }
     this.perform(action);
     // The topic set changed while this request was out.
     if (!sameTopics(topics, this.wantedTopics)) this.startCandidate();
@@ -222,8 +226,8 @@ export class Upstream {
 
   dispatch(type, data, id) {
     this.counters.events++;
-    const [topic, routedType] = routeEventType(type, this.liveTopics);
-    this.o.onEvent(topic, routedType, data, id);
+    const route = this.router.route(type);
+    this.o.onEvent(route[0], route[1], data, id);
   }
 
   // ---- topic-set change, make-before-break ---------------------------------
