@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "ssemux/parser.h"
 
 enum { HEADER_LEN = 4, MAX_CUTS = 15 };
@@ -34,18 +35,6 @@ static const uint32_t data_limits[8] = {1, 2, 3, 5, 8, 64, 1024, 4096};
 static const uint32_t type_limits[4] = {1, 6, 7, 256};
 static const uint32_t id_limits[4] = {1, 3, 16, 256};
 static const char seed_id[] = "seed-id";
-
-/* Names the broken promise before libFuzzer's crash report. */
-#define FAIL(what)                                                                               \
-    do {                                                                                         \
-        fprintf(stderr, "fuzz_parser: %s:%d: %s\n", __FILE__, __LINE__, what);                   \
-        __builtin_trap();                                                                        \
-    } while (0)
-#define CHECK(cond)                                                                              \
-    do {                                                                                         \
-        if (!(cond))                                                                             \
-            FAIL("expected " #cond);                                                             \
-    } while (0)
 
 /* Everything one parse produced, folded into a fixed-size record. */
 typedef struct digest {

@@ -80,4 +80,18 @@ static inline const char *sign_claims_with_header(const char *header, const char
     return sign_raw(header, claims, EVP_sha256(), out);
 }
 
+/* Each claims text, signed correctly, must be refused as malformed. */
+static inline void expect_malformed_claims(const char *test, const char *const *claims, size_t n)
+{
+    char token[TOKEN_CAP];
+    for (size_t i = 0; i < n; i++) {
+        auth_result r = check(sign(claims[i], token));
+        if (r != AUTH_MALFORMED) {
+            fprintf(stderr, "%s: claims %s: expected %s, got %s\n", test, claims[i],
+                    auth_reason(AUTH_MALFORMED), auth_reason(r));
+            check_failed_count++;
+        }
+    }
+}
+
 #endif
