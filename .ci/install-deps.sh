@@ -13,8 +13,10 @@ packages=(
   libcurl4-openssl-dev libssl-dev        # ssecat's URL mode
   libwebsockets-dev libhiredis-dev       # the server and its Redis store
   redis-server                           # the Redis store's tests
+  nginx                                  # the balancer in front of several instances (tests/node/redis-*)
   chromium                               # end-to-end tests of the live page
   curl ca-certificates openssl           # the server tests (curl -N, self-signed TLS)
+  dpkg-dev help2man                      # the Debian package: dpkg-shlibdeps, man pages
 )
 
 # Node >= 18 runs `node --test`. Keep whatever Node the machine already has
@@ -41,8 +43,22 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo=(sudo)
   fi
   "${sudo[@]}" apt-get update
+  # Packaged daemons (nginx, redis-server) must not start at install: the
+  # tests run their own on loopback ports, a container has no init to
+  # manage them, and a failed start of nginx on port 80 fails its postinst.
+  # policy-rc.d exit 101 = "action forbidden" (invoke-rc.d's contract).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    own_policy=true
+  fi
+  status=0
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "${missing[@]}"
+    apt-get install -y --no-install-recommends "${missing[@]}" || status=$?
+  if $own_policy; then "${sudo[@]}" rm -f "$policy"; fi
+  [ "$status" -eq 0 ] || exit "$status"
 fi
 
 # The Node tests' own dependencies (from tests/package-lock.json, exactly).

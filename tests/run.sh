@@ -6,6 +6,9 @@
 #   node        node --test tests/node/ (the wasm build against the shared cases)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
 #               in real tabs against a real server)
+#   package     tests/package/smoke.sh: builds the .deb (cpack) and the npm
+#               package, installs both in a scratch dir and smoke-tests the
+#               installed copies
 #   asan        ASan+UBSan build into build-asan/ and ctest there
 #   fuzz-build  libFuzzer build into build-fuzz/ (clang)
 #   fuzz        every libFuzzer target on a copy of its seed corpus:
@@ -132,6 +135,7 @@ run_stage build      deps       configure_and_build build
 run_stage unit       build      run_ctest build
 run_stage node       build      node --test tests/node/
 run_stage e2e        build      node --test --test-concurrency=1 tests/e2e/
+run_stage package    build      bash tests/package/smoke.sh build
 run_stage asan       deps       build_and_test_sanitized
 run_stage fuzz-build deps       build_fuzzer
 run_stage fuzz       fuzz-build run_fuzzer

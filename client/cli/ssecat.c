@@ -11,11 +11,13 @@
 
 #include "ssecat.h"
 
-#define SSECAT_VERSION "0.1.0"
+#ifndef SSEMUX_VERSION
+#error "SSEMUX_VERSION comes from the CMake project version"
+#endif
 
 static const char usage_text[] =
     "Usage: ssecat [options] URL\n"
-    "       ssecat --parse [--chunk N] [limits] < stream\n"
+    "  or:  ssecat --parse [--chunk N] [limits] < stream\n"
     "\n"
     "Prints every Server-Sent Event as one JSON line on stdout:\n"
     "  {\"type\":\"message\",\"data\":\"...\",\"id\":\"...\"}\n"
@@ -176,7 +178,7 @@ static int parse_command_line(int argc, char **argv, ssecat_options *o)
             if (c == OPT_MAX_ID) o->limits.max_id = (uint32_t)n;
             break;
         case 'h': fputs(usage_text, stdout); return SSECAT_EXIT_OK;
-        case OPT_VERSION: puts("ssecat " SSECAT_VERSION); return SSECAT_EXIT_OK;
+        case OPT_VERSION: puts("ssecat " SSEMUX_VERSION); return SSECAT_EXIT_OK;
         default: /* getopt_long already said what was wrong */
             fputs("Try 'ssecat --help'.\n", stderr);
             return SSECAT_EXIT_USAGE;

@@ -1,7 +1,17 @@
 /*
  * Line-end search for the parser: the first CR or LF from a position. Kept
- * apart because it is the hot loop, tuned separately for short lines (a
- * word-at-a-time pass) and long ones (memchr, SIMD in glibc).
+ * apart because it is the hot loop. Two builds of one contract:
+ * - native: tuned separately for short lines (a word-at-a-time pass) and
+ *   long ones (memchr, SIMD in glibc);
+ * - wasm, with SIMD128 (line_scan_wasm.h): the chunk is scanned 64 bytes at a
+ *   time into a queue of line-end offsets that the parser pops line by line.
+ *
+ * Used the same way over one chunk [s, end):
+ *   line_scanner ls; line_scanner_init(&ls, s, end);
+ *   eol = find_eol(&ls, p);       at a line start (lines are usually short)
+ *   eol = find_line_end(&ls, p);  inside a value (it may be long)
+ * The positions asked for never go backwards; the answer is the first CR or
+ * LF at or after p, or end.
  */
 #ifndef SSEMUX_LINE_SCAN_H
 #define SSEMUX_LINE_SCAN_H
@@ -10,22 +20,41 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Finds the next CR or LF in [s, end). `cr` and `lf` cache the last hits in
- * this chunk so a stream of only LFs (or only CRs) is scanned once, not once
- * per line, which keeps the parser linear. */
-static inline const char *find_line_end(const char *s, const char *end, const char **cr, const char **lf)
+#if defined(__wasm__)
+#include "line_scan_wasm.h"
+#else
+
+typedef struct line_scanner {
+    const char *end;
+    /* The last CR and LF found in this chunk (NULL: not searched yet), so a
+     * stream of only LFs (or only CRs) is scanned once, not once per line,
+     * which keeps the parser linear. */
+    const char *cr, *lf;
+} line_scanner;
+
+static inline void line_scanner_init(line_scanner *ls, const char *s, const char *end)
 {
-    if (!*cr || *cr < s) {
-        *cr = memchr(s, '\r', (size_t)(end - s));
-        if (!*cr)
-            *cr = end;
+    (void)s;
+    ls->end = end;
+    ls->cr = NULL;
+    ls->lf = NULL;
+}
+
+/* Finds the next CR or LF in [s, end) with memchr. */
+static inline const char *find_line_end(line_scanner *ls, const char *s)
+{
+    const char *end = ls->end;
+    if (!ls->cr || ls->cr < s) {
+        ls->cr = memchr(s, '\r', (size_t)(end - s));
+        if (!ls->cr)
+            ls->cr = end;
     }
-    if (!*lf || *lf < s) {
-        *lf = memchr(s, '\n', (size_t)(end - s));
-        if (!*lf)
-            *lf = end;
+    if (!ls->lf || ls->lf < s) {
+        ls->lf = memchr(s, '\n', (size_t)(end - s));
+        if (!ls->lf)
+            ls->lf = end;
     }
-    return *cr < *lf ? *cr : *lf;
+    return ls->cr < ls->lf ? ls->cr : ls->lf;
 }
 
 /* Bytes scanned a word at a time before a line counts as long and memchr
@@ -74,13 +103,14 @@ static inline const char *find_cr_or_lf(const char *s, size_t n)
 #endif
 
 /* The end of the line starting at s: the first CR or LF, or `end`. */
-static inline const char *find_eol(const char *s, const char *end, const char **cr, const char **lf)
+static inline const char *find_eol(line_scanner *ls, const char *s)
 {
-    size_t n = (size_t)(end - s);
+    size_t n = (size_t)(ls->end - s);
     const char *hit = find_cr_or_lf(s, n < SHORT_LINE ? n : SHORT_LINE);
     if (hit)
         return hit;
-    return n <= SHORT_LINE ? end : find_line_end(s + SHORT_LINE, end, cr, lf);
+    return n <= SHORT_LINE ? ls->end : find_line_end(ls, s + SHORT_LINE);
 }
 
+#endif /* __wasm__ */
 #endif

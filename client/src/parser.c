@@ -358,9 +358,16 @@ static void dispatch(sse_parser *p)
     reset_event(p);
 }
 
-static int starts_with(const char *s, size_t n, const char *prefix, size_t prefix_len)
+/* s starts with the 4 bytes of `word`, compared as one load: memcmp is a
+ * byte loop in the wasm build, and the word compare there saves ~200 bytes
+ * of .wasm (natively both compile alike). Reads s[0..3]: the caller knows
+ * they exist. */
+static int starts_with4(const char *s, const char *word)
 {
-    return n >= prefix_len && memcmp(s, prefix, prefix_len) == 0;
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, word, 4);
+    return a == b;
 }
 
 /* "data:" line wholly inside the chunk. The first one of an event is not
@@ -397,13 +404,13 @@ static void parse_whole_line(sse_parser *p, const char *s, const char *eol, sse_
     if (s[0] == ':')
         return; /* a comment */
     const char *v;
-    if (starts_with(s, n, "data:", 5)) {
+    if (n >= 5 && starts_with4(s, "data") && s[4] == ':') {
         p->field = SSE_FIELD_DATA;
         v = s + 5;
-    } else if (starts_with(s, n, "id:", 3)) {
+    } else if (n >= 3 && memcmp(s, "id:", 3) == 0) {
         p->field = SSE_FIELD_ID;
         v = s + 3;
-    } else if (starts_with(s, n, "event:", 6)) {
+    } else if (n >= 6 && starts_with4(s, "even") && s[4] == 't' && s[5] == ':') {
         p->field = SSE_FIELD_EVENT;
         v = s + 6;
     } else {
@@ -459,7 +466,8 @@ static void parse_whole_line(sse_parser *p, const char *s, const char *eol, sse_
 
 static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_status *first_error)
 {
-    const char *cr = NULL, *lf = NULL; /* not searched yet */
+    line_scanner ls;
+    line_scanner_init(&ls, s, end);
     while (s < end) {
         if (p->after_cr) {
             /* CRLF is one line end even when a chunk boundary splits it. */
@@ -470,7 +478,7 @@ static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_statu
             }
         }
         if (p->state == LINE_START) {
-            const char *eol = find_eol(s, end, &cr, &lf);
+            const char *eol = find_eol(&ls, s);
             if (eol < end) {
                 parse_whole_line(p, s, eol, first_error);
                 p->after_cr = (*eol == '\r');
@@ -529,7 +537,7 @@ static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_statu
             }
             /* fall through */
         case VALUE: {
-            const char *eol = find_line_end(s, end, &cr, &lf);
+            const char *eol = find_line_end(&ls, s);
             append_value(p, s, (size_t)(eol - s), first_error);
             s = eol;
             if (s == end)

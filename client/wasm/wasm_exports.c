@@ -184,9 +184,21 @@ static int32_t batch_append(wasm_sink *k, const char *field, size_t len)
     return units;
 }
 
+/* Types and IDs are short: 4 to 8 bytes compare as two overlapping words
+ * (memcmp is a byte loop there). */
 static int same_bytes(const uint8_t *a, uint32_t a_len, const char *b, size_t b_len)
 {
-    return a_len == b_len && memcmp(a, b, b_len) == 0;
+    if (a_len != b_len)
+        return 0;
+    if (b_len >= 4 && b_len <= 8) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + b_len - 4, 4);
+        memcpy(&y1, b + b_len - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    return memcmp(a, b, b_len) == 0;
 }
 
 static int32_t *batch_record(wasm_sink *k)
@@ -196,14 +208,21 @@ static int32_t *batch_record(wasm_sink *k)
     return r;
 }
 
+/* The arena half of place_field, out of line: the usual field is in the
+ * chunk, and the copy loop would keep the check from being inlined. */
+static __attribute__((noinline)) int32_t arena_field(wasm_sink *k, const char *field, size_t len)
+{
+    return ~batch_append(k, field, len);
+}
+
 /* A field's REC_*_AT word: its offset in the chunk when the parser left it
  * there, else a copy in the arena. */
-static int32_t place_field(wasm_sink *k, const char *field, size_t len)
+static inline int32_t place_field(wasm_sink *k, const char *field, size_t len)
 {
     size_t at = (size_t)((const uint8_t *)field - k->input);
     if (at < k->chunk_len && len <= k->chunk_len - at)
         return (int32_t)at;
-    return ~batch_append(k, field, len);
+    return arena_field(k, field, len);
 }
 
 static int in_chunk(const wasm_sink *k, const char *field)

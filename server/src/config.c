@@ -77,6 +77,22 @@ static const option_spec options[] = {
      "MS", "`retry:` sent to every stream when draining (default 250)"},
     {"verbose", "SSEMUX_VERBOSE", OPT_FLAG, FIELD(verbose), 0, 0, NULL,
      "log libwebsockets notices too"},
+    {"redis", "SSEMUX_REDIS", OPT_STRING, FIELD(redis_url), 0, 0, "URL",
+     "keep events in Redis (redis://HOST[:PORT][/DB]) instead of the embedded\n"
+     "store, so several instances share one stream; see docs/deployment.md.\n"
+     "--history and --max-age-s apply to the Redis topic streams"},
+    {"redis-prefix", "SSEMUX_REDIS_PREFIX", OPT_STRING, FIELD(redis_prefix), 0, 0, "PREFIX",
+     "prefix of every Redis key (default ssemux:)"},
+    {"redis-stream-len", "SSEMUX_REDIS_STREAM_LEN", OPT_UINT, FIELD(redis_stream_len), 100,
+     100000000u, "N",
+     "approximate length of the global Redis stream every instance follows;\n"
+     "an instance cut off from Redis longer than N events takes to publish\n"
+     "misses events (default 100000)"},
+    {"demo", "SSEMUX_DEMO", OPT_FLAG, FIELD(demo), 0, 0, NULL,
+     "demo mode (the live demo, docs/demo.md): POST /demo/outage?seconds=N\n"
+     "drops every event stream and refuses new ones (503 + Retry-After) for N\n"
+     "seconds, so the page can show tabs reconnecting. Anyone who reaches the\n"
+     "port can trigger it: never in production"},
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -97,6 +113,8 @@ void config_defaults(server_config *cfg)
     cfg->max_topics = 100000;
     cfg->drain_ms = 5000;
     cfg->drain_retry_ms = 250;
+    cfg->redis_prefix = "ssemux:";
+    cfg->redis_stream_len = 100000;
 }
 
 static const option_spec *find_flag(const char *name, size_t len)
@@ -213,6 +231,12 @@ config_result config_parse(server_config *cfg, int argc, char **argv, config_get
         snprintf(err, err_cap, "--http2 needs --tls-cert and --tls-key (HTTP/2 is offered by ALPN)");
         return CONFIG_ERROR;
     }
+    if (cfg->redis_url && cfg->data_dir) {
+        snprintf(err, err_cap, "--redis and --data-dir exclude each other (Redis keeps the events)");
+        return CONFIG_ERROR;
+    }
+    if (!cfg->redis_prefix)
+        cfg->redis_prefix = "";
     if (cfg->jwt_secret && cfg->jwt_secret_file) {
         snprintf(err, err_cap, "give the JWT secret once: --jwt-secret or --jwt-secret-file");
         return CONFIG_ERROR;
@@ -223,7 +247,7 @@ config_result config_parse(server_config *cfg, int argc, char **argv, config_get
 void config_usage(FILE *out, const char *program)
 {
     fprintf(out,
-            "usage: %s [options]\n"
+            "Usage: %s [OPTION]...\n"
             "\n"
             "Server-Sent Events with replay: GET /events?topic=A&topic=B streams events,\n"
             "POST /publish (topic, type, data) adds one, GET /healthz, GET /metrics.\n"
@@ -247,4 +271,8 @@ void config_usage(FILE *out, const char *program)
     }
     fprintf(out, "  %-26s\n      this text\n  %-26s\n      print the version\n", "--help",
             "--version");
+    fprintf(out, "\nExit status:\n"
+                 "  0  stopped by SIGTERM/SIGINT after draining, or --help/--version\n"
+                 "  1  could not start (port in use, bad --data-dir, TLS files, store)\n"
+                 "  2  usage error (unknown flag, bad value, unreadable --jwt-secret-file)\n");
 }

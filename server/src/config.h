@@ -35,6 +35,10 @@ typedef struct server_config {
     unsigned drain_ms;
     unsigned drain_retry_ms;
     bool verbose;
+    bool demo;              /* demo_outage.h */
+    const char *redis_url;  /* NULL: the embedded store (store_redis.h) */
+    const char *redis_prefix;
+    unsigned redis_stream_len;
 } server_config;
 
 typedef enum config_result {

@@ -1,19 +1,22 @@
 #include "http_routes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cors.h"
+#include "demo_outage.h"
 #include "events_request.h"
 #include "http_reply.h"
 #include "listener.h"
 #include "peer_watch.h"
 #include "publish.h"
+#include "redis_lws.h"
 #include "request_auth.h"
 #include "server.h"
 #include "sse_session.h"
 
-typedef enum conn_kind { CONN_NONE = 0, CONN_EVENTS, CONN_PUBLISH } conn_kind;
+typedef enum conn_kind { CONN_NONE = 0, CONN_EVENTS, CONN_PUBLISH, CONN_PUBLISH_WAIT } conn_kind;
 
 /* Per-transaction state (lws "per session data"). */
 typedef struct conn {
@@ -21,10 +24,12 @@ typedef struct conn {
     union {
         sse_session events;
         publish_request publish;
+        publish_wait *wait; /* the store answers later (Redis) */
     } u;
 } conn;
 
-const char *const http_routes_paths[] = {"/events", "/publish", "/healthz", "/metrics", NULL};
+const char *const http_routes_paths[HTTP_ROUTES_PATH_COUNT + 1] = {"/events", "/publish", "/healthz", "/metrics",
+                                         DEMO_OUTAGE_PATH, NULL};
 
 static bool path_is(const char *uri, int len, const char *path)
 {
@@ -80,9 +85,14 @@ static int open_events(server *srv, struct lws *wsi, conn *c)
     auth_grants *grants;
     auth_result r;
     int ret;
+    unsigned outage_s = demo_outage_seconds_left(srv, server_now_ms());
 
     if (srv->draining)
         return http_reply_error(srv, wsi, 503, "shutting down", &busy);
+    if (outage_s) {
+        http_reply_extra outage = {outage_s, NULL, false};
+        return http_reply_error(srv, wsi, 503, "demo outage", &outage);
+    }
     if (srv->sessions.count >= srv->config.max_connections)
         return http_reply_error(srv, wsi, 503, "too many event streams", &busy);
 
@@ -134,6 +144,8 @@ static int reply_metrics(server *srv, struct lws *wsi)
     g.draining = srv->draining;
     store_get_stats(srv->store, &g.store);
     n = metrics_render(&srv->metrics, &g, body, sizeof(body));
+    if (n)
+        n += store_metrics(srv->store, body + n, sizeof(body) - n);
     if (!n)
         return http_reply_error(srv, wsi, 500, "metrics do not fit", NULL);
     return http_reply(srv, wsi, 200, "text/plain; version=0.0.4; charset=utf-8", body, n, NULL);
@@ -143,12 +155,21 @@ static int reply_health(server *srv, struct lws *wsi)
 {
     static const char ok[] = "{\"status\":\"ok\"}\n";
     static const char draining[] = "{\"status\":\"draining\"}\n";
+    const char *store_state = store_health(srv->store);
+    char body[96];
+    int n;
 
     /* Load balancers stop sending new clients while we drain. */
     if (srv->draining)
         return http_reply(srv, wsi, 503, "application/json", draining, sizeof(draining) - 1,
                           NULL);
-    return http_reply(srv, wsi, 200, "application/json", ok, sizeof(ok) - 1, NULL);
+    if (!store_state)
+        return http_reply(srv, wsi, 200, "application/json", ok, sizeof(ok) - 1, NULL);
+    /* Redis down still serves streams (heartbeats, replay from the mirror):
+     * 200, so a balancer does not take every instance out at once. */
+    n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"redis\":\"%s\"}\n",
+                 strcmp(store_state, "up") ? "degraded" : "ok", store_state);
+    return http_reply(srv, wsi, 200, "application/json", body, (size_t)n, NULL);
 }
 
 static int wrong_method(server *srv, struct lws *wsi, const char *allow)
@@ -207,6 +228,8 @@ static int route(server *srv, struct lws *wsi, conn *c)
         return method == LWSHUMETH_GET ? reply_health(srv, wsi) : wrong_method(srv, wsi, "GET");
     if (path_is(uri, uri_len, "/metrics"))
         return method == LWSHUMETH_GET ? reply_metrics(srv, wsi) : wrong_method(srv, wsi, "GET");
+    if (path_is(uri, uri_len, DEMO_OUTAGE_PATH))
+        return demo_outage_route(srv, wsi, method);
     return http_reply_error(srv, wsi, 404, "not found", NULL);
 }
 
@@ -216,6 +239,8 @@ static void release(server *srv, conn *c)
         sse_session_close(srv, &c->u.events);
     else if (c->kind == CONN_PUBLISH)
         publish_free(&c->u.publish);
+    else if (c->kind == CONN_PUBLISH_WAIT)
+        publish_wait_abandon(c->u.wait);
     c->kind = CONN_NONE;
 }
 
@@ -244,16 +269,26 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return http_reply_error(srv, wsi, 400, "unexpected body", NULL);
         /* Take the request out of `c` first: replying completes the
          * transaction, and lws frees `c` when it does. */
+        publish_wait *wait = NULL;
         p = c->u.publish;
         c->kind = CONN_NONE;
-        ret = publish_complete(srv, &p, wsi);
+        ret = publish_complete(srv, &p, wsi, &wait);
         publish_free(&p);
+        if (wait) {
+            c->kind = CONN_PUBLISH_WAIT;
+            c->u.wait = wait;
+        }
         return ret;
     }
 
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (c && c->kind == CONN_EVENTS)
             return sse_session_writable(srv, &c->u.events);
+        if (c && c->kind == CONN_PUBLISH_WAIT && publish_wait_done(c->u.wait)) {
+            publish_wait *wait = c->u.wait;
+            c->kind = CONN_NONE;
+            return publish_answer_wait(srv, wait, wsi);
+        }
         break;
 
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
@@ -272,5 +307,6 @@ const struct lws_protocols http_routes_protocols[] = {
     {HTTP_ROUTES_PROTOCOL, callback, sizeof(conn), 0, 0, NULL, 0},
     {PEER_WATCH_PROTOCOL, peer_watch_callback, 0, 0, 0, NULL, 0},
     {LISTENER_PROTOCOL, listener_callback, 0, 0, 0, NULL, 0},
+    {REDIS_LWS_PROTOCOL, redis_lws_callback, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };

@@ -5,6 +5,7 @@
  *   POST /publish   publish.c
  *   GET  /healthz   200 {"status":"ok"}, 503 while draining
  *   GET  /metrics   metrics.c
+ *   POST /demo/outage  demo_outage.c (--demo only, else 404)
  *   OPTIONS *       CORS preflight (cors.c)
  *   anything else   404 JSON, or the --static file mount
  */
@@ -18,7 +19,10 @@
 /* For lws_context_creation_info.protocols; NULL-terminated. */
 extern const struct lws_protocols http_routes_protocols[];
 
-/* Paths the protocol answers itself, for the mounts next to --static. */
-extern const char *const http_routes_paths[];
+/* Paths the protocol answers itself, for the mounts next to --static;
+ * NULL-terminated. The count sizes server.mounts, and the array's declared
+ * size turns one path too many into a compile error. */
+#define HTTP_ROUTES_PATH_COUNT 5
+extern const char *const http_routes_paths[HTTP_ROUTES_PATH_COUNT + 1];
 
 #endif

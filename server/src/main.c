@@ -13,7 +13,9 @@
 #include "config.h"
 #include "server.h"
 
-#define SSEMUX_VERSION "0.1.0"
+#ifndef SSEMUX_VERSION
+#error "SSEMUX_VERSION comes from the CMake project version"
+#endif
 
 /* The only process-wide state: what a signal handler may touch. */
 static volatile sig_atomic_t stop_requested;
@@ -123,7 +125,7 @@ static void print_listening(const server *srv)
     if (!auth_enabled(&srv->auth))
         fprintf(stderr, "ssemux-server: no JWT secret: anyone who can reach this port may "
                         "subscribe and publish (set SSEMUX_JWT_SECRET to require tokens)\n");
-    if (!c->data_dir)
+    if (!c->data_dir && !c->redis_url)
         fprintf(stderr, "ssemux-server: no --data-dir: history is kept in memory only and "
                         "lost on restart\n");
     fprintf(stderr, "ssemux-server: listening on %s://%s%s%s:%d%s%s\n",

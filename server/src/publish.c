@@ -75,18 +75,27 @@ void publish_body_chunk(server *srv, publish_request *p, const void *in, size_t 
     p->len += len;
 }
 
-typedef struct append_result {
+struct publish_wait {
+    struct lws *wsi;   /* NULL once the client is gone */
+    bool in_call;      /* store_append has not returned yet */
     bool done;
     store_status status;
     event_id id;
-} append_result;
+};
 
 static void append_done(void *user, store_status status, event_id id)
 {
-    append_result *result = user;
-    result->done = true;
-    result->status = status;
-    result->id = id;
+    publish_wait *w = user;
+
+    w->done = true;
+    w->status = status;
+    w->id = id;
+    if (w->in_call)
+        return; /* publish_complete answers right away */
+    if (w->wsi)
+        lws_callback_on_writable(w->wsi);
+    else
+        free(w);
 }
 
 static int reply_store_error(server *srv, struct lws *wsi, store_status st)
@@ -99,35 +108,59 @@ static int reply_store_error(server *srv, struct lws *wsi, store_status st)
         return http_reply_error(srv, wsi, 413, "event too large", NULL);
     case STORE_IO_ERROR:
     case STORE_TOO_MANY_TOPICS:
+    case STORE_UNAVAILABLE:
         return http_reply_error(srv, wsi, 503, store_strerror(st), &retry);
     default:
         return http_reply_error(srv, wsi, 500, store_strerror(st), NULL);
     }
 }
 
-int publish_complete(server *srv, publish_request *p, struct lws *wsi)
+/* The answer once the store has spoken; frees w. */
+static int answer(server *srv, publish_wait *w, struct lws *wsi)
 {
-    char id_text[EVENT_ID_MAX_TEXT], reply[64 + EVENT_ID_MAX_TEXT], *scratch;
-    append_result result = {false, STORE_OK, {0, 0}};
+    char id_text[EVENT_ID_MAX_TEXT], reply[64 + EVENT_ID_MAX_TEXT];
+    store_status status = w->status;
+    event_id id = w->id;
+    int n;
+
+    free(w);
+    if (status != STORE_OK)
+        return reply_store_error(srv, wsi, status);
+    srv->metrics.events_published++;
+    event_id_format(id, id_text);
+    n = snprintf(reply, sizeof(reply), "{\"id\":\"%s\"}\n", id_text);
+    return http_reply(srv, wsi, 200, "application/json", reply, (size_t)n, NULL);
+}
+
+int publish_complete(server *srv, publish_request *p, struct lws *wsi, publish_wait **wait)
+{
     store_append_request req;
     publish_fields fields;
     publish_body_status st;
-    int n;
+    publish_wait *w;
+    char *scratch;
 
+    *wait = NULL;
     if (p->too_large)
         return http_reply_error(srv, wsi, 413, "body larger than --max-body-bytes", NULL);
     if (srv->draining)
         return http_reply_error(srv, wsi, 503, "shutting down", NULL);
     scratch = malloc(p->len ? p->len : 1);
-    if (!scratch)
+    w = calloc(1, sizeof(*w));
+    if (!scratch || !w) {
+        free(scratch);
+        free(w);
         return http_reply_error(srv, wsi, 500, "out of memory", NULL);
+    }
     st = publish_body_parse(p->kind, p->body ? p->body : "", p->len, scratch, &fields);
     if (st != PUBLISH_BODY_OK) {
         free(scratch);
+        free(w);
         return http_reply_error(srv, wsi, 400, publish_body_strerror(st), NULL);
     }
     if (!auth_may_publish(p->grants, fields.topic, fields.topic_len)) {
         free(scratch);
+        free(w);
         return http_reply_auth(srv, wsi, AUTH_FORBIDDEN);
     }
 
@@ -138,20 +171,36 @@ int publish_complete(server *srv, publish_request *p, struct lws *wsi)
     req.data = fields.data;
     req.data_len = fields.data_len;
     req.now_ms = server_now_ms();
-    store_append(srv->store, &req, append_done, &result);
+    w->wsi = wsi;
+    w->in_call = true;
+    store_append(srv->store, &req, append_done, w);
+    w->in_call = false;
     free(scratch);
-    /* store_memory answers before returning. An asynchronous store (Redis)
-     * will need this to wait for its callback and answer from
-     * LWS_CALLBACK_HTTP_WRITEABLE instead. */
-    if (!result.done)
-        return http_reply_error(srv, wsi, 500, "the store did not answer", NULL);
-    if (result.status != STORE_OK)
-        return reply_store_error(srv, wsi, result.status);
+    /* store_memory answers before returning; Redis answers later, and the
+     * reply goes out from LWS_CALLBACK_HTTP_WRITEABLE. */
+    if (!w->done) {
+        *wait = w;
+        return 0;
+    }
+    return answer(srv, w, wsi);
+}
 
-    srv->metrics.events_published++;
-    event_id_format(result.id, id_text);
-    n = snprintf(reply, sizeof(reply), "{\"id\":\"%s\"}\n", id_text);
-    return http_reply(srv, wsi, 200, "application/json", reply, (size_t)n, NULL);
+bool publish_wait_done(const publish_wait *w)
+{
+    return w->done;
+}
+
+int publish_answer_wait(server *srv, publish_wait *w, struct lws *wsi)
+{
+    return answer(srv, w, wsi);
+}
+
+void publish_wait_abandon(publish_wait *w)
+{
+    if (w->done)
+        free(w);
+    else
+        w->wsi = NULL;
 }
 
 void publish_free(publish_request *p)

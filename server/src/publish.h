@@ -30,8 +30,24 @@ int publish_begin(server *srv, publish_request *p, struct lws *wsi, bool *replie
 /* LWS_CALLBACK_HTTP_BODY. */
 void publish_body_chunk(server *srv, publish_request *p, const void *in, size_t len);
 
-/* LWS_CALLBACK_HTTP_BODY_COMPLETION: answers. */
-int publish_complete(server *srv, publish_request *p, struct lws *wsi);
+/* A publish the store has not answered yet (Redis: until the script
+ * returns). The connection holds it; the store's callback marks it done
+ * and asks for LWS_CALLBACK_HTTP_WRITEABLE, where publish_answer_wait()
+ * replies. If the client leaves first, publish_wait_abandon() lets the
+ * callback free it instead. */
+typedef struct publish_wait publish_wait;
+
+/* LWS_CALLBACK_HTTP_BODY_COMPLETION: answers, or sets *wait when the store
+ * answers later (then nothing was sent yet). */
+int publish_complete(server *srv, publish_request *p, struct lws *wsi, publish_wait **wait);
+
+bool publish_wait_done(const publish_wait *w);
+
+/* LWS_CALLBACK_HTTP_WRITEABLE once done: replies and frees w. */
+int publish_answer_wait(server *srv, publish_wait *w, struct lws *wsi);
+
+/* The connection closed: w is freed now (done) or by the store's callback. */
+void publish_wait_abandon(publish_wait *w);
 
 void publish_free(publish_request *p);
 

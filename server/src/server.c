@@ -13,6 +13,7 @@
 #include "sse_frame.h"
 #include "sse_session.h"
 #include "store_memory.h"
+#include "store_redis.h"
 
 /* Connections still waiting for their request headers share this many
  * header buffers (each --max-header-bytes); the rest wait their turn.
@@ -41,6 +42,30 @@ static size_t max_frame_bytes(const server_config *cfg)
     return (size_t)cfg->max_body_bytes * 7 + 256;
 }
 
+/* --redis: events live in Redis, shared by every instance. */
+static bool open_redis_store(server *srv, const store_memory_config *retention)
+{
+    store_redis_config rc;
+    char err[512] = "";
+    store_status st;
+
+    memset(&rc, 0, sizeof(rc));
+    rc.url = srv->config.redis_url;
+    rc.prefix = srv->config.redis_prefix;
+    rc.stream_len = srv->config.redis_stream_len;
+    rc.retention = *retention;
+    rc.context = srv->context;
+    rc.vhost = srv->vhost;
+    st = store_redis_open(&rc, server_now_ms(), &srv->store, err, sizeof(err));
+    if (st != STORE_OK) {
+        fprintf(stderr, "ssemux-server: cannot open the Redis store: %s\n",
+                err[0] ? err : store_strerror(st));
+        return false;
+    }
+    store_set_listener(srv->store, on_store_event, srv);
+    return true;
+}
+
 static bool open_store(server *srv)
 {
     store_memory_config sc;
@@ -53,6 +78,8 @@ static bool open_store(server *srv)
     sc.max_age_ms = (uint64_t)srv->config.max_age_s * 1000u;
     sc.max_topics = srv->config.max_topics;
     sc.max_frame_bytes = max_frame_bytes(&srv->config);
+    if (srv->config.redis_url)
+        return open_redis_store(srv, &sc);
     sc.data_dir = srv->config.data_dir;
     sc.fsync = srv->config.fsync;
     st = store_memory_open(&sc, server_now_ms(), &srv->store, &info, err, sizeof(err));
@@ -192,7 +219,8 @@ bool server_start(server *srv, const server_config *config, const char *jwt_secr
         fprintf(stderr, "ssemux-server: out of memory\n");
         return false;
     }
-    if (!open_store(srv) || !create_context(srv) || !peer_watch_start(srv) ||
+    /* The context first: the Redis store's connections run on its loop. */
+    if (!create_context(srv) || !open_store(srv) || !peer_watch_start(srv) ||
         !listener_start(srv))
         return false;
     heartbeat_start(srv);
@@ -233,15 +261,19 @@ void server_begin_drain(server *srv)
 
 void server_stop(server *srv)
 {
-    if (srv->context) {
+    /* Before the context: the Redis store fails its pending publishes and
+     * lets go of its sockets while the loop still exists. Nothing that
+     * closes with the context touches the store. */
+    if (srv->context)
         heartbeat_stop(srv);
+    store_destroy(srv->store);
+    srv->store = NULL;
+    if (srv->context) {
         lws_sul_cancel(&srv->drain_timer);
         /* Closes what is left; the protocol callback unsubscribes each. */
         lws_context_destroy(srv->context);
         srv->context = NULL;
     }
-    store_destroy(srv->store);
-    srv->store = NULL;
     topic_registry_free(&srv->topics);
     cors_free(&srv->cors);
     free(srv->write_buf);

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "config.h"
 #include "cors.h"
+#include "http_routes.h"
 #include "metrics.h"
 #include "store.h"
 #include "topics.h"
@@ -49,7 +50,9 @@ typedef struct server {
     uint64_t drain_deadline_ms;
     bool finished;                  /* main loop: stop servicing */
 
-    struct lws_http_mount mounts[5];
+    uint64_t demo_outage_until_ms;  /* --demo: streams refused until then (demo_outage.h) */
+
+    struct lws_http_mount mounts[HTTP_ROUTES_PATH_COUNT + 1]; /* API paths + --static */
     struct lws_protocol_vhost_options mime_types[8];
 } server;
 

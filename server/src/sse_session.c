@@ -72,6 +72,11 @@ int sse_session_open(server *srv, sse_session *s, struct lws *wsi, const events_
     s->cursor = newest;
     if (req->has_last_id && event_id_compare(req->last_id, newest) < 0)
         s->cursor = req->last_id;
+    /* With Redis, IDs are global: one newer than ours was issued and seen
+     * by another instance, and reaches this one's feed a moment later.
+     * Resuming "from now" would send the client what it already has. */
+    if (req->has_last_id && srv->config.redis_url)
+        s->cursor = req->last_id;
 
     s->subs = calloc(req->topic_count, sizeof(*s->subs));
     if (!s->subs)

@@ -17,6 +17,8 @@ const char *store_strerror(store_status status)
         return "data directory in use";
     case STORE_CORRUPT:
         return "the event log is corrupt";
+    case STORE_UNAVAILABLE:
+        return "the event store is unavailable (Redis is down or reconnecting)";
     }
     return "unknown store error";
 }

@@ -26,7 +26,8 @@ typedef enum store_status {
     STORE_TOO_MANY_TOPICS,
     STORE_BAD_ARGUMENT,   /* invalid topic, or an event larger than the store takes */
     STORE_DATA_DIR_IN_USE,
-    STORE_CORRUPT         /* the log is not ours, or unreadable before its tail */
+    STORE_CORRUPT,        /* the log is not ours, or unreadable before its tail */
+    STORE_UNAVAILABLE     /* the backing service (Redis) is down: not acknowledged */
 } store_status;
 
 const char *store_strerror(store_status status);
@@ -98,6 +99,12 @@ typedef struct store_ops {
     void (*expire)(store *s, uint64_t now_ms);
     void (*stats)(store *s, store_stats *out);
     void (*destroy)(store *s);
+    /* Optional (NULL for the embedded store): a short word for /healthz
+     * ("up", "down", ...) and extra Prometheus lines for /metrics, for a
+     * store that depends on a service (Redis). metrics returns the length
+     * written, 0 if cap is too small. */
+    const char *(*health)(store *s);
+    size_t (*metrics)(store *s, char *out, size_t cap);
 } store_ops;
 
 struct store {
@@ -140,6 +147,16 @@ static inline void store_expire(store *s, uint64_t now_ms)
 static inline void store_get_stats(store *s, store_stats *out)
 {
     s->ops->stats(s, out);
+}
+
+static inline const char *store_health(store *s)
+{
+    return s->ops->health ? s->ops->health(s) : NULL;
+}
+
+static inline size_t store_metrics(store *s, char *out, size_t cap)
+{
+    return s->ops->metrics ? s->ops->metrics(s, out, cap) : 0;
 }
 
 static inline void store_destroy(store *s)

@@ -371,7 +371,69 @@ static void mem_destroy(store *s)
 static const store_ops memory_ops = {
     mem_set_listener, mem_append, mem_read_after, mem_topic_info,
     mem_last_id,      mem_expire, mem_stats,      mem_destroy,
+    NULL,             NULL,
 };
+
+store_status store_memory_insert(store *s, const store_append_request *req, event_id id)
+{
+    store_memory *m = as_memory(s);
+    char id_text[EVENT_ID_MAX_TEXT];
+    size_t id_len, frame_len, bound;
+    const store_event *ev;
+    topic_ring *r;
+    char *frame;
+
+    if (!topic_name_valid(req->topic, req->topic_len) || !req->type_len || event_id_is_zero(id))
+        return STORE_BAD_ARGUMENT;
+    bound = sse_frame_event_size(EVENT_ID_MAX_TEXT - 1, req->type_len, req->data, req->data_len);
+    if (bound > m->config.max_frame_bytes)
+        return STORE_BAD_ARGUMENT;
+    r = find_ring(m, req->topic, req->topic_len);
+    if (r && r->count && event_id_compare(id, ring_at(r, r->count - 1)->id) <= 0)
+        return STORE_OK; /* already retained: feeds may overlap */
+    if (!r) {
+        if (m->topics.count >= m->config.max_topics)
+            return STORE_TOO_MANY_TOPICS;
+        if (!(r = create_ring(m, req->topic, req->topic_len)))
+            return STORE_NO_MEMORY;
+    }
+    frame = malloc(bound);
+    if (!frame)
+        return STORE_NO_MEMORY;
+    id_len = event_id_format(id, id_text);
+    frame_len = sse_frame_event(frame, bound, id_text, id_len, req->type, req->type_len,
+                                req->data, req->data_len);
+    ev = ring_push(m, r, id, req->now_ms, frame, frame_len);
+    if (!ev) {
+        free(frame);
+        return STORE_NO_MEMORY;
+    }
+    m->ids.last = event_id_max(m->ids.last, id);
+    if (m->listener)
+        m->listener(m->listener_user, r->node.name, r->node.len, ev);
+    return STORE_OK;
+}
+
+store_status store_memory_note_dropped(store *s, const char *topic, size_t topic_len,
+                                       event_id through)
+{
+    store_memory *m = as_memory(s);
+    topic_ring *r = find_ring(m, topic, topic_len);
+
+    if (!r) {
+        if (m->topics.count >= m->config.max_topics)
+            return STORE_TOO_MANY_TOPICS;
+        if (!(r = create_ring(m, topic, topic_len)))
+            return STORE_NO_MEMORY;
+    }
+    r->dropped_through = event_id_max(r->dropped_through, through);
+    return STORE_OK;
+}
+
+void store_memory_note_last_id(store *s, event_id id)
+{
+    as_memory(s)->ids.last = event_id_max(as_memory(s)->ids.last, id);
+}
 
 /* A frame is replayed only if mem_append could have made it for this ID
  * under today's limits: "id: <id>\nevent: ...\n\n", at most

@@ -37,4 +37,17 @@ typedef struct store_memory_open_info {
 store_status store_memory_open(const store_memory_config *config, uint64_t now_ms, store **out,
                                store_memory_open_info *info, char *err, size_t err_cap);
 
+/* For a store that keeps this one as a local mirror of events whose IDs
+ * another process assigned (store_redis.c). Retains the event under `id`
+ * (req->now_ms is its publish time) and calls the listener. An ID not above
+ * the topic's newest is a repeat and ignored (STORE_OK). */
+store_status store_memory_insert(store *s, const store_append_request *req, event_id id);
+
+/* Records that the topic's events up to `through` existed and are gone. */
+store_status store_memory_note_dropped(store *s, const char *topic, size_t topic_len,
+                                       event_id through);
+
+/* Raises last_id() to `id`: the mirror has seen everything up to it. */
+void store_memory_note_last_id(store *s, event_id id);
+
 #endif

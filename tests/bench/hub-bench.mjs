@@ -5,6 +5,11 @@
 // HTTP/1.1; the rest stall, see tests/e2e/native_eventsource_tab7_stalls).
 //
 //   node tests/bench/hub-bench.mjs [--rate 1000] [--seconds 5] [--tabs 1,10,50]
+//     [--clients hub,native] [--hub-query fanoutWindowMs=8] [--chromium-args '--flag ...']
+//     [--page bench|client] [--renice 1]
+//
+// Also prints each run's CPU use per Chromium process kind (hub-bench-cpu.mjs);
+// hub-bench-ping.mjs measures the same fan-out without the hub.
 //
 // Server: as in tests/e2e (SSEMUX_E2E_SERVER=c|node, default the C server
 // when built). Latency = the tab's clock at delivery minus the publisher's
@@ -15,9 +20,10 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { launchBrowser } from '../e2e/lib/browser.mjs';
 import { LeanPublisher } from './hub-bench-publisher.mjs';
+import { CpuSampler, formatCpu, keepNormalPriority } from './hub-bench-cpu.mjs';
 import { chooseServerKind, startServer } from '../e2e/lib/server.mjs';
 import { hubMissingReason, stageSite } from '../e2e/lib/site.mjs';
-import { isOpened, openClientTabs, openNative, openShared, snapshot } from '../e2e/lib/tabs.mjs';
+import { isOpened, openNative, openShared, snapshot } from '../e2e/lib/tabs.mjs';
 import { sleep, waitFor } from '../e2e/lib/wait.mjs';
 
 const TOPIC = 'bench';
@@ -29,19 +35,40 @@ const MAX_IN_FLIGHT = 16;
 const GOAL = { tabs: 50, p99Ms: 20 };
 
 function parseArgs(argv) {
-  const opts = { rate: 1000, seconds: 5, tabs: [1, 10, 50] };
+  const opts = { rate: 1000, seconds: 5, tabs: [1, 10, 50], clients: ['hub', 'native'], hubQuery: '', args: [], page: 'bench', renice: false };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--rate') opts.rate = Number(value);
     else if (flag === '--seconds') opts.seconds = Number(value);
     else if (flag === '--tabs') opts.tabs = value.split(',').map(Number);
-    else throw new Error(`unknown option ${flag}; usage: hub-bench.mjs [--rate N] [--seconds S] [--tabs 1,10,50]`);
+    else if (flag === '--clients') opts.clients = value.split(',');
+    else if (flag === '--hub-query') opts.hubQuery = value;
+    else if (flag === '--chromium-args') opts.args = value.split(' ').filter(Boolean);
+    else if (flag === '--renice') opts.renice = value === '1';
+    else if (flag === '--page') opts.page = value;
+    else throw new Error(`unknown option ${flag}; usage: hub-bench.mjs [--rate N] [--seconds S] [--tabs 1,10,50] [--clients hub,native] [--hub-query Q] [--chromium-args A] [--page bench|client] [--renice 1]`);
   }
   if (!(opts.rate > 0 && opts.seconds > 0 && opts.tabs.every((n) => n > 0))) throw new Error('rate, seconds and tabs must be positive');
+  if (!(opts.page in PAGES)) throw new Error(`--page must be one of ${Object.keys(PAGES).join(', ')}`);
   return opts;
 }
 
 const now = () => performance.timeOrigin + performance.now();
+
+// pages/client.html shows a status block that each tab repaints up to ten
+// times a second: at 50 tabs that is 500 repaints/s of app cost on the same
+// two cores. bench-client.html runs the same client.js with it hidden.
+const PAGES = { bench: '/pages/bench-client.html', client: '/pages/client.html' };
+
+async function openTabs(browser, origin, n, page) {
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const tab = await browser.newTab(`${origin}${PAGES[page]}`);
+    await tab.waitForFunction(() => window.ssemuxTest, null, { timeout: 10_000 });
+    pages.push(tab);
+  }
+  return pages;
+}
 
 // Paces POST /publish at `rate` per second; each event's data carries the
 // time it was sent. Keeps at most MAX_IN_FLIGHT requests out, so a slow
@@ -103,12 +130,14 @@ function percentile(sorted, p) {
 }
 
 // One run: `tabs` tabs of one client kind, a fresh browser, rate events/s.
-async function runScenario({ server, kind, tabs, rate, seconds }) {
-  const browser = await launchBrowser();
+async function runScenario({ server, kind, tabs, rate, seconds, hubQuery, args, page, renice }) {
+  const browser = await launchBrowser({ args });
+  const priority = renice ? keepNormalPriority(browser) : null;
   try {
-    const pages = await openClientTabs(browser, server.origin, tabs);
+    const pages = await openTabs(browser, server.origin, tabs, page);
+    const workerUrl = `/ssemux/ssemux-worker.js${hubQuery ? `?${hubQuery}` : ''}`;
     for (const page of pages) {
-      if (kind === 'hub') await openShared(page, STREAM, { transport: 'shared-worker', types: ['tick'], latency: true });
+      if (kind === 'hub') await openShared(page, STREAM, { transport: 'shared-worker', types: ['tick'], latency: true, workerUrl });
       else await openNative(page, STREAM, { types: ['tick'], latency: true });
     }
     const expectConnected = kind === 'hub' ? tabs : Math.min(tabs, NATIVE_LIMIT);
@@ -122,6 +151,10 @@ async function runScenario({ server, kind, tabs, rate, seconds }) {
 
     // Warm up, then measure the events published within the window: each
     // must reach every connected tab by the end of the drain.
+    // CPU is counted from the first publish until every connected tab has
+    // handled every event (or a minute after publishing stopped).
+    const cpu = new CpuSampler(browser);
+    cpu.begin();
     const publisher = await startPublisher(server, rate);
     await sleep(WARMUP_MS);
     const first = publisher.sent;
@@ -133,6 +166,11 @@ async function runScenario({ server, kind, tabs, rate, seconds }) {
     await publisher.done;
     await sleep(DRAIN_MS);
     const streams = await server.streamCount();
+    const handled = async () => (await Promise.all(pages.map(snapshot))).filter((snap) => isOpened(snap))
+      .reduce((sum, snap) => sum + snap.clients[0].events, 0);
+    const deliveries = publisher.sent * connected;
+    await waitFor(handled, (n) => n >= deliveries, { timeoutMs: 60_000, intervalMs: 250, what: 'every event in every tab' }).catch(() => {});
+    const cpuUsed = cpu.end();
 
     const latencies = [];
     for (const [tab, page] of pages.entries()) {
@@ -153,8 +191,14 @@ async function runScenario({ server, kind, tabs, rate, seconds }) {
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? NaN,
       maxOffsetMs: Math.max(...offsets.map(Math.abs)),
+      cpu: cpuUsed,
+      deliveries,
     };
   } finally {
+    if (priority !== null) {
+      priority.stop();
+      if (priority.failed()) console.error(`hub-bench: --renice: ${priority.failed()}`);
+    }
     await browser.close();
   }
 }
@@ -164,7 +208,8 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `
 
 function printTable(rows, opts, serverKind) {
   console.log(`\nhub-bench: ${opts.rate} events/s for ${opts.seconds} s per run, ${serverKind} server, ` +
-    `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}` +
+    `, page ${PAGES[opts.page]}${opts.renice ? ', renderers reniced to 0' : ''}${opts.hubQuery ? `, hub ?${opts.hubQuery}` : ''}${opts.args.length ? `, chromium ${opts.args.join(' ')}` : ''}`);
   const header = ['tabs', 'client', 'connected', 'streams', 'published/s', 'delivered/s', 'undelivered', 'p50 ms', 'p99 ms', 'max ms'];
   const lines = [header];
   for (const tabs of opts.tabs) {
@@ -184,8 +229,9 @@ function printTable(rows, opts, serverKind) {
   const offset = Math.max(...rows.map((r) => r.maxOffsetMs));
   const failures = rows.reduce((sum, r) => sum + r.publishFailures, 0);
   console.log(`(latency: POST /publish sent -> event handler in the tab, corrected by each tab's clock offset, at most ${fmt(offset, 2)} ms; ` +
-    `"undelivered" = events published in the window that a connected tab had not received ${DRAIN_MS} ms after publishing stopped; ` +
+    `"undelivered" = events published in the window that a connected tab never received (waited for up to 60 s after publishing stopped); ` +
     `failed publishes: ${failures})`);
+  for (const r of rows) console.log(`${r.tabs} ${r.kind}: ${formatCpu(r.cpu, r.deliveries)}`);
   const goalRow = rows.find((r) => r.kind === 'hub' && r.tabs === GOAL.tabs);
   if (goalRow) {
     console.log(`goal (issue 3): ${GOAL.tabs} tabs, one upstream, p99 < ${GOAL.p99Ms} ms at 1,000 events/s: ` +
@@ -203,12 +249,12 @@ async function main() {
   const rows = [];
   try {
     for (const tabs of opts.tabs) {
-      for (const kind of ['hub', 'native']) {
+      for (const kind of opts.clients) {
         // A fresh server per run: no history, no streams left over.
         const server = await startServer({ kind: serverKind, staticDir: site.dir });
         try {
           process.stderr.write(`hub-bench: ${tabs} tab(s), ${kind} ...\n`);
-          rows.push(await runScenario({ server, kind, tabs, rate: opts.rate, seconds: opts.seconds }));
+          rows.push(await runScenario({ server, kind, tabs, rate: opts.rate, seconds: opts.seconds, hubQuery: opts.hubQuery, args: opts.args, page: opts.page, renice: opts.renice }));
         } finally {
           await server.stop();
         }

@@ -1,12 +1,14 @@
 // Shared by the node tests and the benchmark: loads the built wasm core from
-// $SSEMUX_WEB_DIR (default <repo>/build/web/ssemux), through the copy of
-// ssemux-core.js that the build put next to ssemux.wasm (what ships).
+// $SSEMUX_WEB_DIR (default $SSEMUX_BUILD_DIR/web/ssemux, else
+// <repo>/build/web/ssemux), through the copy of ssemux-core.js that the build
+// put next to ssemux.wasm (what ships).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const webDir = path.resolve(process.env.SSEMUX_WEB_DIR || path.join(repoRoot, 'build', 'web', 'ssemux'));
+export const webDir = path.resolve(process.env.SSEMUX_WEB_DIR ||
+  path.join(process.env.SSEMUX_BUILD_DIR || path.join(repoRoot, 'build'), 'web', 'ssemux'));
 
 export async function loadWasmCore() {
   const wasm = path.join(webDir, 'ssemux.wasm');

@@ -6,7 +6,8 @@ import { loadCore } from './ssemux-core.js';
 import { Hub, HUB_DEFAULTS } from './hub/hub.js';
 import { TO_TAB } from './messages.js';
 
-const NUMERIC = ['graceMs', 'settleMs', 'livenessTimeoutMs', 'recentLimit', 'tokenTimeoutMs', 'fanoutWindowMs'];
+const NUMERIC = ['graceMs', 'settleMs', 'livenessTimeoutMs', 'recentLimit', 'tokenTimeoutMs', 'fanoutWindowMs',
+  'fanoutMessagesPerSecond', 'fanoutMaxWindowMs'];
 const ENGINE = ['initialRetryMs', 'maxRetryMs', 'healthyAfterMs', 'heartbeatMs', 'idleTimeoutMs', 'dedupeWindow'];
 
 function optionsFromQuery(search) {

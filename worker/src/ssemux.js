@@ -259,7 +259,12 @@ class HubClient {
         hubOptions: this.hubOptions,
         tabId: this.tabId,
         onMessage: (message) => this.receive(message),
-        onHubChanged: () => this.hello(),
+        // A new hub announced itself: subscribe again, and expect its
+        // WELCOME without taking it for yet another hub.
+        onHubChanged: () => {
+          this.hubId = null;
+          this.hello();
+        },
       });
       // Closed or hidden while we were connecting.
       if (this.dead || epoch !== this.epoch || this.transport !== null) {

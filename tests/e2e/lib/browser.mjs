@@ -118,12 +118,14 @@ export class TestBrowser {
   }
 }
 
-export async function launchBrowser({ timeoutMs = 30_000 } = {}) {
+// args: extra Chromium switches; ignoreDefaultArgs: Playwright defaults to
+// leave out (e.g. '--disable-back-forward-cache' for bfcache tests).
+export async function launchBrowser({ timeoutMs = 30_000, args = [], ignoreDefaultArgs } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'ssemux-e2e-chromium-'));
   profiles.add(userDataDir);
   try {
     const context = await withTimeout(
-      chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs }),
+      chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...args], ignoreDefaultArgs, timeout: timeoutMs }),
       timeoutMs + 1000,
       `launch ${chromiumPath}`,
     );
@@ -136,10 +138,10 @@ export async function launchBrowser({ timeoutMs = 30_000 } = {}) {
   }
 }
 
-// Runs fn(browser) for node:test context t; on failure saves artifacts and
+// Runs fn(browser) for node:test context t (launchOptions: see launchBrowser); on failure saves artifacts and
 // names their folder in the error; always closes Chromium.
-export async function withBrowser(t, fn) {
-  const browser = await launchBrowser();
+export async function withBrowser(t, fn, launchOptions = {}) {
+  const browser = await launchBrowser(launchOptions);
   try {
     return await fn(browser);
   } catch (err) {

@@ -19,6 +19,8 @@ export const HUB_DEFAULTS = Object.freeze({
   recentLimit: 64, // events remembered per topic for late joiners
   tokenTimeoutMs: 10000, // getToken() in a tab must answer within this
   fanoutWindowMs: 4, // a steady stream reaches each tab in batches at most this often (fanout.js)
+  fanoutMessagesPerSecond: 5000, // ... and the window widens so all tabs together get at most this many
+  fanoutMaxWindowMs: 16, // ... up to this window
   pauseWhenHidden: false, // close the upstream while every tab is hidden
   engineConfig: {}, // wasm engine config (initialRetryMs, maxRetryMs, ...)
 });
@@ -45,7 +47,8 @@ export class Hub {
     this.nextRequest = 1;
     this.tabs = new TabRegistry({
       clock: this.clock,
-      fanout: new Fanout({ clock: this.clock, windowMs: this.o.fanoutWindowMs }),
+      fanout: new Fanout({ clock: this.clock, windowMs: this.o.fanoutWindowMs,
+        messagesPerSecond: this.o.fanoutMessagesPerSecond, maxWindowMs: this.o.fanoutMaxWindowMs }),
       locks: options.locks ?? null,
       livenessTimeoutMs: this.o.livenessTimeoutMs,
       hubId: this.hubId,
@@ -94,7 +97,10 @@ export class Hub {
   // ---- subscriptions ------------------------------------------------------
 
   subscribe(tab, message) {
-    if (tab.subs.has(message.sub)) this.unsubscribe(tab, message.sub);
+    // The same subscription again on the same port (the tab said HELLO
+    // twice): events may be in flight to it, so it is not caught up.
+    const again = tab.subs.has(message.sub);
+    if (again) this.unsubscribe(tab, message.sub);
     let stream;
     try {
       stream = describeStream(message.url, message);
@@ -115,6 +121,10 @@ export class Hub {
     const sub = {
       id: message.sub, tab, entry, topics: stream.topics,
       recent: Math.max(0, Number(message.recent) || 0),
+      // A tab coming back (bfcache, reload) to a stream this hub carries or
+      // paused: the events after its last ID come from memory (tell()).
+      resumeFrom: !again && (entry.upstream !== null || entry.paused) && typeof message.lastEventId === 'string'
+        ? message.lastEventId : '',
       hasTokenProvider: Boolean(message.hasTokenProvider),
       told: null,
     };
@@ -207,7 +217,10 @@ export class Hub {
   pause(entry) {
     const up = entry.upstream;
     if (up === null) return;
-    entry.learned = { id: up.lastEventId, at: 0 };
+    // The hub's own position wins over any tab's offer (learnLastEventId):
+    // a tab coming back with an older ID is caught up from memory instead,
+    // and resuming earlier would repeat events to the tabs that had them.
+    entry.learned = { id: up.lastEventId, at: Infinity };
     entry.lastCounters = up.snapshot();
     up.close();
     entry.upstream = null;
@@ -269,8 +282,11 @@ export class Hub {
   }
 
   // Tells one subscription its state if it changed (a retry is told every
-  // time: its delay is news). Opening sends the recent events right after
-  // "open", as a late joiner's first messages.
+  // time: its delay is news). The first "open" is followed, as the
+  // subscription's first events, by what it missed since its last event ID
+  // when the memory holds all of it (a tab back from the bfcache), else by
+  // the `recent` events a late joiner asked for. Later opens (reconnects)
+  // send nothing: the engine resumes the stream itself.
   tell(sub) {
     const entry = sub.entry;
     const state = stateFor(sub, entry);
@@ -278,9 +294,12 @@ export class Hub {
     sub.told = state;
     const outbox = sub.tab.outbox;
     outbox.message(statusMessage(sub, entry, state));
-    if (state === STREAM_STATE.OPEN && sub.recent > 0) {
-      for (const e of entry.recent.recall(sub.topics, sub.recent)) outbox.event(sub.id, e.type, e.data, e.id);
-    }
+    if (state !== STREAM_STATE.OPEN || (sub.resumeFrom === '' && sub.recent === 0)) return;
+    const missed = entry.recent.since(sub.resumeFrom, sub.topics);
+    const events = missed ?? entry.recent.recall(sub.topics, sub.recent);
+    sub.resumeFrom = '';
+    sub.recent = 0;
+    for (const e of events) outbox.event(sub.id, e.type, e.data, e.id);
   }
 
   refuse(entry, topics) {
