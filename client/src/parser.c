@@ -478,12 +478,24 @@ static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_statu
             }
         }
         if (p->state == LINE_START) {
-            const char *eol = find_eol(&ls, s);
-            if (eol < end) {
+            /* Whole lines one after another, the usual case: a CRLF inside
+             * the chunk is skipped here, without going through after_cr. */
+            for (;;) {
+                const char *eol = find_eol(&ls, s);
+                if (eol == end)
+                    break;
                 parse_whole_line(p, s, eol, first_error);
-                p->after_cr = (*eol == '\r');
                 s = eol + 1;
-                continue;
+                if (*eol == '\r') {
+                    if (s == end) {
+                        p->after_cr = 1; /* an LF may start the next chunk */
+                        return;
+                    }
+                    if (*s == '\n')
+                        s++;
+                }
+                if (s == end)
+                    return;
             }
             /* The line goes on in the next chunk: the state machine takes
              * it, and values from this chunk must be in their buffers. */

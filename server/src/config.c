@@ -25,6 +25,10 @@ static const option_spec options[] = {
      "all interfaces (:: takes IPv4 too) (default 127.0.0.1)"},
     {"port", "SSEMUX_PORT", OPT_UINT, FIELD(port), 0, 65535, "N",
      "TCP port; 0 picks a free one, printed on stderr (default 8080)"},
+    {"reuse-port", "SSEMUX_REUSE_PORT", OPT_FLAG, FIELD(reuse_port), 0, 0, NULL,
+     "let several instances listen on the same --host/--port (SO_REUSEPORT:\n"
+     "the kernel spreads new connections over them); with --redis they serve\n"
+     "one event stream together, one core each (docs/server.md)"},
     {"static", "SSEMUX_STATIC", OPT_STRING, FIELD(static_dir), 0, 0, "DIR",
      "serve the files in DIR at / (index.html for directories)"},
     {"data-dir", "SSEMUX_DATA_DIR", OPT_STRING, FIELD(data_dir), 0, 0, "DIR",
@@ -86,8 +90,8 @@ static const option_spec options[] = {
     {"redis-stream-len", "SSEMUX_REDIS_STREAM_LEN", OPT_UINT, FIELD(redis_stream_len), 100,
      100000000u, "N",
      "approximate length of the global Redis stream every instance follows;\n"
-     "an instance cut off from Redis longer than N events takes to publish\n"
-     "misses events (default 100000)"},
+     "an instance that falls further behind than N events (cut off, stopped)\n"
+     "cannot read what was trimmed: its streams get ssemux-gap (default 100000)"},
     {"demo", "SSEMUX_DEMO", OPT_FLAG, FIELD(demo), 0, 0, NULL,
      "demo mode (the live demo, docs/demo.md): POST /demo/outage?seconds=N\n"
      "drops every event stream and refuses new ones (503 + Retry-After) for N\n"

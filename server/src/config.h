@@ -32,6 +32,7 @@ typedef struct server_config {
     const char *tls_cert;
     const char *tls_key;
     bool http2;
+    bool reuse_port;        /* SO_REUSEPORT: several instances, one port */
     unsigned drain_ms;
     unsigned drain_retry_ms;
     bool verbose;

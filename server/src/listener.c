@@ -18,7 +18,8 @@
 #define LISTEN_BACKLOG 1024
 
 /* A nonblocking, close-on-exec listening socket on host:port. */
-static int open_socket(const char *host, unsigned port, char *err, size_t err_cap)
+static int open_socket(const char *host, unsigned port, bool reuse_port, char *err,
+                       size_t err_cap)
 {
     struct addrinfo hints, *res = NULL;
     char service[8];
@@ -42,6 +43,14 @@ static int open_socket(const char *host, unsigned port, char *err, size_t err_ca
     }
     /* Restarting must not wait for old connections' TIME_WAIT. */
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* --reuse-port: every instance bound with it shares the port, and the
+     * kernel hashes each new connection to one of them. */
+    if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+        snprintf(err, err_cap, "SO_REUSEPORT: %s", strerror(errno));
+        close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
     /* "::" serves IPv4 clients too. */
     if (res->ai_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
@@ -70,7 +79,8 @@ bool listener_start(server *srv)
 {
     char err[256];
     lws_sock_file_fd_type fd;
-    int sock = open_socket(srv->config.host, srv->config.port, err, sizeof(err));
+    int sock = open_socket(srv->config.host, srv->config.port, srv->config.reuse_port, err,
+                           sizeof(err));
 
     if (sock < 0) {
         fprintf(stderr, "ssemux-server: %s\n", err);

@@ -80,6 +80,10 @@ bool redis_entry_parse(const redisReply *entry, bool need_topic, redis_entry *ou
             if (!parse_ms(value->str, (size_t)value->len, &out->published_ms))
                 return false;
             have_published = true;
+        } else if (field_is(name, 'b')) {
+            if (!redis_reply_event_id(value, &out->before))
+                return false;
+            out->has_before = true;
         }
     }
     return have_type && have_data && have_published && (!need_topic || out->topic) &&

@@ -1,8 +1,8 @@
 /*
  * One stream entry as Redis returns it, checked before use: Redis replies
  * are network input too. An entry is [id, [field, value, ...]] with the
- * fields the publish script writes (redis_script.h): t topic (global
- * stream only), e type, d data, p published ms. Pointers point into the
+ * fields the publish script writes (redis_script.h): t topic and b the
+ * previous ID (global stream only), e type, d data, p published ms. Pointers point into the
  * reply and live as long as it does.
  */
 #ifndef SSEMUX_SERVER_REDIS_ENTRY_H
@@ -26,6 +26,8 @@ typedef struct redis_entry {
     const char *data;
     size_t data_len;
     uint64_t published_ms;
+    event_id before;   /* the global stream's previous ID (b field) */
+    bool has_before;   /* false for entries without b (topic streams) */
 } redis_entry;
 
 /* False when the entry is malformed: no valid ID, a field missing (t only

@@ -27,7 +27,11 @@ size_t redis_keys_topic(const redis_keys *keys, const char *topic, size_t topic_
                         char out[REDIS_KEY_MAX])
 {
     int n = snprintf(out, REDIS_KEY_MAX, "%st:%.*s", keys->prefix, (int)topic_len, topic);
-    return n > 0 ? (size_t)n : 0;
+    /* Sized for the longest prefix and topic; a truncation still never
+     * reports bytes past the buffer. */
+    if (n <= 0)
+        return 0;
+    return (size_t)n < REDIS_KEY_MAX ? (size_t)n : REDIS_KEY_MAX - 1;
 }
 
 const char *redis_keys_topic_of(const redis_keys *keys, const char *key, size_t key_len,

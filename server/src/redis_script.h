@@ -8,6 +8,12 @@
  *   KEYS[3] <prefix>last-id    the newest ID handed out
  *   ARGV    floor-id, all-maxlen, topic-maxlen, max-age-ms, topic, type, data
  *
+ * The global stream's entry also carries b, the ID of the entry before it
+ * ("0-0" for the first): an instance whose feed finds b newer than the
+ * last entry it read knows that entries were trimmed before it read them
+ * (it fell further behind than the global stream's length), and says so
+ * instead of skipping them silently (store_redis.c, feed_entry).
+ *
  * The ID is "<ms>-<seq>" (event_id.h's format and Redis's stream ID
  * format): ms from Redis's clock, so instances with skewed clocks still
  * agree, and never below the last ID or the caller's floor (the newest ID
@@ -26,6 +32,7 @@
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"                  \
     "local ms, seq = parse(ARGV[1])\n"                                                         \
     "local last = redis.call('GET', KEYS[3])\n"                                                \
+    "local before = last or '0-0'\n"                                                           \
     "if last then\n"                                                                           \
     "  local lms, lseq = parse(last)\n"                                                        \
     "  if lms > ms or (lms == ms and lseq > seq) then ms, seq = lms, lseq end\n"               \
@@ -33,7 +40,7 @@
     "if now > ms then ms, seq = now, 0 else seq = seq + 1 end\n"                               \
     "local id = string.format('%d-%d', ms, seq)\n"                                             \
     "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], id,\n"                                \
-    "           't', ARGV[5], 'e', ARGV[6], 'd', ARGV[7], 'p', now)\n"                         \
+    "           't', ARGV[5], 'e', ARGV[6], 'd', ARGV[7], 'p', now, 'b', before)\n"            \
     "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], id,\n"                                \
     "           'e', ARGV[6], 'd', ARGV[7], 'p', now)\n"                                       \
     "local age = tonumber(ARGV[4])\n"                                                          \

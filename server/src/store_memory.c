@@ -430,6 +430,12 @@ store_status store_memory_note_dropped(store *s, const char *topic, size_t topic
     return STORE_OK;
 }
 
+void store_memory_note_unknown_through(store *s, event_id through)
+{
+    store_memory *m = as_memory(s);
+    m->unknown_through = event_id_max(m->unknown_through, through);
+}
+
 void store_memory_note_last_id(store *s, event_id id)
 {
     as_memory(s)->ids.last = event_id_max(as_memory(s)->ids.last, id);

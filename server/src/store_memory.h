@@ -47,6 +47,11 @@ store_status store_memory_insert(store *s, const store_append_request *req, even
 store_status store_memory_note_dropped(store *s, const char *topic, size_t topic_len,
                                        event_id through);
 
+/* Every topic may have lost events up to `through` (the mirror missed
+ * them): topic_info reports at least that as dropped_through, so streams
+ * behind it get the gap notice. */
+void store_memory_note_unknown_through(store *s, event_id through);
+
 /* Raises last_id() to `id`: the mirror has seen everything up to it. */
 void store_memory_note_last_id(store *s, event_id id);
 

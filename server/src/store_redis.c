@@ -54,6 +54,7 @@ struct store_redis {
     lws_sorted_usec_list_t watchdog;
     bool closing;
     uint64_t feed_events;
+    uint64_t feed_gaps;        /* times the feed found entries trimmed before it read them */
     uint64_t malformed;
     uint64_t publish_errors;
 };
@@ -89,6 +90,25 @@ static void note_malformed(store_redis *r, const char *what)
 
 /* ---- the feed: XREAD BLOCK on the global stream ---- */
 
+/* Entries up to `through` were trimmed from the global stream before this
+ * instance read them (it was cut off, stopped or slow for longer than
+ * --redis-stream-len events). Which topics they belonged to is gone with
+ * them, so every stream behind `through` gets the gap notice (sse_session
+ * checks on every write) rather than a silent hole. */
+static void note_feed_gap(store_redis *r, event_id through)
+{
+    char last[EVENT_ID_MAX_TEXT], lost[EVENT_ID_MAX_TEXT];
+
+    event_id_format(store_last_id(r->mirror), last);
+    event_id_format(through, lost);
+    fprintf(stderr,
+            "ssemux-server: redis: the global stream was trimmed past this instance "
+            "(read up to %s, trimmed through %s): announcing a gap on every topic\n",
+            last, lost);
+    store_memory_note_unknown_through(r->mirror, through);
+    r->feed_gaps++;
+}
+
 static void on_feed(redisAsyncContext *ac, void *reply, void *privdata);
 
 static void feed_next(store_redis *r)
@@ -118,6 +138,8 @@ static void feed_entry(store_redis *r, const redisReply *entry)
         note_malformed(r, "a malformed entry in the global stream");
         return;
     }
+    if (e.has_before && event_id_compare(e.before, store_last_id(r->mirror)) > 0)
+        note_feed_gap(r, e.before);
     req = redis_entry_request(&e, e.topic, e.topic_len);
     st = store_memory_insert(r->mirror, &req, e.id);
     store_memory_note_last_id(r->mirror, e.id);
@@ -288,9 +310,11 @@ static void redis_append(store *s, const store_append_request *req, store_append
     argv[7] = all_len;
     argv[8] = history;
     argv[9] = age;
-    for (size_t i = 0; i < 10; i++)
-        lens[i] = strlen(argv[i]);
     lens[4] = redis_keys_topic(&r->keys, req->topic, req->topic_len, topic_key);
+    for (size_t i = 0; i < 10; i++) {
+        if (i != 4) /* the topic key is binary-safe: its length, not strlen */
+            lens[i] = strlen(argv[i]);
+    }
     argv[10] = req->topic;
     lens[10] = req->topic_len;
     argv[11] = req->type;
@@ -353,6 +377,9 @@ static size_t redis_metrics(store *s, char *out, size_t cap)
         "# HELP ssemux_redis_feed_events_total Events received from the global stream.\n"
         "# TYPE ssemux_redis_feed_events_total counter\nssemux_redis_feed_events_total %" PRIu64
         "\n"
+        "# HELP ssemux_redis_feed_gaps_total Times entries were trimmed from the global stream "
+        "before this instance read them (announced as gaps).\n"
+        "# TYPE ssemux_redis_feed_gaps_total counter\nssemux_redis_feed_gaps_total %" PRIu64 "\n"
         "# HELP ssemux_redis_skipped_entries_total Entries from Redis skipped as malformed.\n"
         "# TYPE ssemux_redis_skipped_entries_total counter\n"
         "ssemux_redis_skipped_entries_total %" PRIu64 "\n"
@@ -362,7 +389,7 @@ static size_t redis_metrics(store *s, char *out, size_t cap)
         "# HELP ssemux_redis_publishes_in_flight Publishes awaiting Redis's answer.\n"
         "# TYPE ssemux_redis_publishes_in_flight gauge\nssemux_redis_publishes_in_flight %zu\n",
         r->feed.ready && r->cmd.ready, r->feed.reconnects + r->cmd.reconnects, r->feed_events,
-        r->malformed,
+        r->feed_gaps, r->malformed,
         r->publish_errors, r->in_flight);
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }

@@ -12,6 +12,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createParser as createReferenceParser } from 'eventsource-parser';
 import { loadWasmCore } from '../node/wasm-core.mjs';
 
@@ -185,6 +186,13 @@ function readNative(file) {
   return results;
 }
 
+// A second wasm build to compare against in the same run (its own
+// ssemux-core.js and ssemux.wasm), e.g. the web dir of the last commit.
+async function loadBaselineCore(dir) {
+  const { loadCore } = await import(pathToFileURL(path.join(dir, 'ssemux-core.js')).href);
+  return loadCore(pathToFileURL(path.join(dir, 'ssemux.wasm')));
+}
+
 // ---- report -------------------------------------------------------------------
 
 function fmt(n, digits = 0) {
@@ -195,6 +203,8 @@ async function run(dir, nativeFile) {
   const corpora = readCorpora(dir);
   const native = readNative(nativeFile);
   const core = await loadWasmCore();
+  const baselineDir = process.env.SSEMUX_BENCH_BASELINE_WEB_DIR;
+  const baseline = baselineDir ? await loadBaselineCore(path.resolve(baselineDir)) : null;
   const summary = {};
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`node ${process.versions.node}, ${os.cpus().length} CPUs (${os.cpus()[0].model}), load ${load}`);
@@ -209,8 +219,11 @@ async function run(dir, nativeFile) {
       ['eventsource-parser (TextDecoder + feed)', referenceRun(corpus, false)],
     ];
     if (corpus.chunk > 1) runners.push(['eventsource-parser (pre-decoded text)', referenceRun(corpus, true)]);
+    if (baseline) runners.push(['wasm, baseline build', wasmRun(baseline, corpus)]);
     const seconds = measure(corpus, runners);
-    const [wasm, ref, refStrings = null] = seconds;
+    const [wasm, ref] = seconds;
+    const refStrings = corpus.chunk > 1 ? seconds[2] : null;
+    const base = baseline ? seconds[seconds.length - 1] : null;
     const results = runners.map(([label], i) => [label, seconds[i]]);
     if (n) results.unshift(['native C (sse_parser_feed)', n.seconds]);
     console.log(`  ${'implementation'.padEnd(42)}${'events/s'.padStart(14)}${'MB/s'.padStart(11)}`);
@@ -222,6 +235,9 @@ async function run(dir, nativeFile) {
       console.log(`  ratio wasm / eventsource-parser (pre-decoded text):   ${fmt(refStrings / wasm, 2)}x`);
     }
     if (n) console.log(`  ratio native / wasm:                                  ${fmt(wasm / n.seconds, 2)}x`);
+    if (base !== null) {
+      console.log(`  ratio wasm baseline / eventsource-parser (TextDecoder + feed): ${fmt(ref / base, 2)}x`);
+    }
     summary[corpus.name] = { mb, native: n ? n.seconds : null, wasm, ref, events: corpus.events };
   }
   console.log('\ngoals (reported, not asserted):');

@@ -7,6 +7,9 @@
 # Needs a Release build (cmake -S . -B build && cmake --build build) with the
 # tests on (native_parser_bench) and the wasm on, and `npm ci` in tests/.
 # Prints figures and ratios; asserts nothing about time.
+# SSEMUX_BENCH_BASELINE_WEB_DIR=DIR adds the wasm build in DIR (its
+# ssemux.wasm + ssemux-core.js, e.g. a copy of build/web/ssemux made before a
+# change), interleaved with the others: before/after in one run.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-${SSEMUX_BUILD_DIR:-$repo/build}}" && pwd)

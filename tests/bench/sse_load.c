@@ -1,6 +1,6 @@
 /*
  * sse_load: load generator for Server-Sent Events servers (ssemux-server,
- * nginx + nchan). See --help, and tests/bench/SERVER-BENCH.md for how
+ * nginx + nchan). See --help, and docs/benchmarks.md ("Server") for how
  * run-server-bench.sh uses it.
  *
  * A run goes through fixed phases, each bounded in time:

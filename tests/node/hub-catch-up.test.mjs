@@ -89,3 +89,27 @@ test('a_late_joiners_recent_events_come_once_not_again_after_a_reconnect', async
   expectEqual(late.events(2), ['goal:g1#1', 'goal:g2#2'], 'events of the late joiner across the reconnect');
   hub.close();
 });
+
+test('a_new_hub_catches_up_tabs_that_subscribe_after_it_resumed_from_their_common_last_id', async () => {
+  // A new hub (fallback leader change): the first tab's subscription starts
+  // the upstream from its last ID; a slower tab with the same last ID
+  // subscribes after events already came in, and must get them too.
+  const { hub, clock, server } = newHub({ recentLimit: 8 });
+  const fast = new FakeTab(hub, 'fast');
+  fast.subscribe(1, `${BASE}?topic=scores`, { lastEventId: '5', lastEventAt: 10 });
+  await settle();
+  await clock.advance(20);
+  const up = (await server.request(0)).respond();
+  expectEqual(server.requests[0].lastEventId, '5', 'Last-Event-ID of the new hub');
+  await settle();
+  up.send({ id: '6', event: 'scores/goal', data: 'g6' }, { id: '7', event: 'scores/goal', data: 'g7' });
+  await settle();
+  const slow = new FakeTab(hub, 'slow');
+  slow.subscribe(1, `${BASE}?topic=scores`, { lastEventId: '5', lastEventAt: 10 });
+  await settle();
+  up.send({ id: '8', event: 'scores/goal', data: 'g8' });
+  await settle();
+  expectEqual(slow.events(1), ['goal:g6#6', 'goal:g7#7', 'goal:g8#8'], 'events of the tab that subscribed late');
+  expectEqual(fast.events(1), ['goal:g6#6', 'goal:g7#7', 'goal:g8#8'], 'events of the first tab');
+  hub.close();
+});

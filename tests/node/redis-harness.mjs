@@ -3,6 +3,7 @@
 // subscribers and a steady publisher that keep score.
 // Run: node --test --test-concurrency=1 tests/node/redis-*.test.mjs
 //   (SSEMUX_BUILD_DIR=/path/to/build if not ./build)
+import { before, after } from 'node:test';
 import { EventSource } from 'eventsource';
 import {
   startServer, within, sleep, tempDir, removeDir, WAIT_LIMIT_MS,
@@ -11,6 +12,23 @@ import {
 export {
   which, redisBin, nginxBin, missing, freePort, startRedis, startNginx,
 } from './redis-services.mjs';
+import { missing, startRedis } from './redis-services.mjs';
+
+/**
+ * One redis-server for a whole test file (suite.redis, set before the first
+ * test), and suite.cleanups, run last-first when the file ends. suite.skip
+ * says why not when redis-server is missing (CI installs it).
+ */
+export function sharedRedis() {
+  const suite = { skip: missing('redis-server'), redis: null, cleanups: [] };
+  before(async () => {
+    if (suite.skip) return;
+    suite.redis = await startRedis();
+    suite.cleanups.push(() => suite.redis.stop());
+  });
+  after(async () => { for (const c of suite.cleanups.reverse()) await c(); });
+  return suite;
+}
 
 /** ssemux-server --redis with a short retry hint (reconnects are the point here). */
 export function startRedisServer(redis, args = []) {

@@ -2,24 +2,17 @@
 // on B; an ID issued by A is a cursor B understands (Last-Event-ID replay);
 // an instance started later loads the retained history, and history trimmed
 // by --history is announced with ssemux-gap on every instance.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { publish, readStream, parseStream, metrics, eventually } from './server-harness.mjs';
-import { missing, startRedis, startRedisServer, WAIT_LIMIT_MS } from './redis-harness.mjs';
+import { WAIT_LIMIT_MS, sharedRedis, startRedisServer } from './redis-harness.mjs';
 
-const skip = missing('redis-server');
-const cleanups = [];
-let redis;
-before(async () => {
-  if (skip) return;
-  redis = await startRedis();
-  cleanups.push(() => redis.stop());
-});
-after(async () => { for (const c of cleanups.reverse()) await c(); });
+const suite = sharedRedis();
+const { skip, cleanups } = suite;
 
 async function instance(args = []) {
-  const s = await startRedisServer(redis, args);
+  const s = await startRedisServer(suite.redis, args);
   cleanups.push(() => s.stop('SIGKILL'));
   return s;
 }
@@ -65,7 +58,7 @@ test('an_id_b_has_not_seen_yet_is_not_replayed_as_new', { skip }, async () => {
   const a = await instance();
   const b = await instance();
   await publish(a, 'lag', 'warm-up');
-  const cli = (...args) => spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' });
+  const cli = (...args) => spawnSync('redis-cli', ['-p', String(suite.redis.port), ...args], { encoding: 'utf8' });
   const feeds = cli('CLIENT', 'LIST').stdout.split('\n').filter((l) => / cmd=xread/.test(l))
     .map((l) => /^id=(\d+)/.exec(l)[1]);
   assert.ok(feeds.length >= 2, `expected each instance's XREAD connection, got ${feeds}`);
@@ -111,7 +104,7 @@ test('healthz_and_metrics_report_redis', { skip }, async () => {
 
 test('redis_and_data_dir_exclude_each_other', { skip }, async () => {
   const { serverPath } = await import('./server-harness.mjs');
-  const r = spawnSync(serverPath, ['--redis', redis.url, '--data-dir', '/tmp'], { encoding: 'utf8',
+  const r = spawnSync(serverPath, ['--redis', suite.redis.url, '--data-dir', '/tmp'], { encoding: 'utf8',
     timeout: WAIT_LIMIT_MS });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--redis and --data-dir/);
@@ -121,7 +114,7 @@ test('a_malformed_entry_in_redis_is_skipped_not_fatal', { skip }, async () => {
   const a = await instance();
   const before = await publish(a, 'odd', 'before');
   // Written behind the server's back: no type, a data field, a topic that is not one.
-  const cli = (...args) => spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' });
+  const cli = (...args) => spawnSync('redis-cli', ['-p', String(suite.redis.port), ...args], { encoding: 'utf8' });
   cli('XADD', 'ssemux:all', '*', 't', 'odd', 'd', 'no type');
   cli('XADD', 'ssemux:all', '*', 't', 'bad topic!', 'e', 'message', 'd', 'x', 'p', '1');
   const res = await readStream(a.url(`/events?topic=odd&lastEventId=${before}`), {

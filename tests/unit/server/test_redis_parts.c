@@ -111,6 +111,24 @@ static void reads_a_published_entry(void)
     /* Topic streams carry no t field. */
     CHECK(redis_entry_parse(make_entry(&f, "5-0", kv + 2, 6), false, &e));
     CHECK(!redis_entry_parse(make_entry(&f, "5-0", kv + 2, 6), true, &e));
+    CHECK(!e.has_before);
+}
+
+/* The global stream chains each entry to the one before it (b): how a
+ * feed knows entries were trimmed before it read them. */
+static void reads_the_previous_id(void)
+{
+    static const char *const chained[] = {"t", "s", "e", "m", "d", "1", "p", "7", "b", "6-2"};
+    static const char *const first[] = {"t", "s", "e", "m", "d", "1", "p", "7", "b", "0-0"};
+    static const char *const bad[] = {"t", "s", "e", "m", "d", "1", "p", "7", "b", "6"};
+    fake_entry f;
+    redis_entry e;
+
+    CHECK(redis_entry_parse(make_entry(&f, "7-0", chained, 10), true, &e));
+    CHECK(e.has_before && e.before.ms == 6 && e.before.seq == 2);
+    CHECK(redis_entry_parse(make_entry(&f, "7-0", first, 10), true, &e));
+    CHECK(e.has_before && event_id_is_zero(e.before));
+    CHECK(!redis_entry_parse(make_entry(&f, "7-0", bad, 10), true, &e));
 }
 
 static void refuses_malformed_entries(void)
@@ -143,6 +161,7 @@ int main(void)
     RUN(refuses_other_urls);
     RUN(names_keys_under_the_prefix);
     RUN(reads_a_published_entry);
+    RUN(reads_the_previous_id);
     RUN(refuses_malformed_entries);
     return check_report();
 }

@@ -208,6 +208,7 @@ export class Hub {
       onRefused: (topics) => this.refuse(entry, topics),
     });
     entry.upstream = upstream;
+    if (entry.learned !== null) entry.recent.startsAfter(entry.learned.id);
     entry.learned = null;
     upstream.start();
   }

@@ -16,6 +16,17 @@ export class RecentEvents {
     // vouches only for what follows that seq.
     this.forgotten = new Map();
     this.seq = 0;
+    this.startId = ''; // the Last-Event-ID the memory starts right after (startsAfter())
+  }
+
+  /**
+   * The stream starts (empty memory) right after event `id`: a tab whose
+   * last event is `id` has missed exactly what will be remembered, even
+   * before the memory holds `id` itself (a new hub resuming from the tabs'
+   * ID, tabs subscribing after it started).
+   */
+  startsAfter(id) {
+    if (this.seq === 0 && typeof id === 'string') this.startId = id;
   }
 
   remember(topic, type, data, id) {
@@ -64,14 +75,18 @@ export class RecentEvents {
    */
   since(id, topics) {
     if (this.limit === 0 || typeof id !== 'string' || id === '') return null;
-    let from = -1;
+    let found = id === this.startId;
+    let from = -1; // seq of the event with that ID (-1: before the first)
     for (const ring of this.byTopic.values()) {
       for (let k = 0; k < ring.count; k++) {
         const at = k * FIELDS;
-        if (ring.slots[at + 3] === id && ring.slots[at] > from) from = ring.slots[at];
+        if (ring.slots[at + 3] === id && ring.slots[at] > from) {
+          from = ring.slots[at];
+          found = true;
+        }
       }
     }
-    if (from < 0) return null;
+    if (!found) return null;
     if (topics !== null) {
       for (const t of topics) if ((this.forgotten.get(t) ?? -1) > from) return null;
     }
