@@ -3,7 +3,9 @@
 #   deps        .ci/install-deps.sh (apt packages, npm ci in tests/)
 #   build       Release build into build/ (native + wasm)
 #   unit        ctest in build/ (tests/unit)
-#   node        node --test tests/node/ (the wasm build against the shared cases)
+#   node        node --test tests/node/ (the wasm build against the shared cases,
+#               ssecat, the hub with fakes, the real server binary, several
+#               instances on a real redis-server behind nginx)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
 #               in real tabs against a real server)
 #   package     tests/package/smoke.sh: builds the .deb (cpack) and the npm
