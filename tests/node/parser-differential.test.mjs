@@ -25,27 +25,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createParser as createReferenceParser } from 'eventsource-parser';
 import { loadWasmCore } from './wasm-core.mjs';
+import { makeRandom } from './seeded-random.mjs';
 
 const STREAMS = 3000;
 const SEED = 0x5eed_2024;
 const RETRY_MAX = 0xffffffff;
 
-// mulberry32: small, seedable, good enough to pick test inputs.
-function makeRandom(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    below: (n) => Math.floor(next() * n),
-    chance: (p) => next() < p,
-    pick: (items) => items[Math.floor(next() * items.length)],
-  };
-}
 
 const enc = new TextEncoder();
 // Value pieces: ASCII, the characters that matter to the grammar (colon,

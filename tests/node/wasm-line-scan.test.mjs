@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadWasmCore, parseToJsonLines, repoRoot } from './wasm-core.mjs';
+import { makeRandom } from './seeded-random.mjs';
 
 const buildDir = process.env.SSEMUX_BUILD_DIR ?? path.join(repoRoot, 'build');
 const ssecatPath = path.join(buildDir, 'bin', 'ssecat');
@@ -22,18 +23,6 @@ if (!existsSync(ssecatPath)) {
 const core = await loadWasmCore();
 const enc = new TextEncoder();
 
-// mulberry32, seeded: the same streams on every run.
-function makeRandom(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { below: (n) => Math.floor(next() * n), pick: (items) => items[Math.floor(next() * items.length)] };
-}
 
 const LINE_ENDS = ['\n', '\r', '\r\n'];
 const FIELDS = ['data: ', 'data:', 'id: ', 'event: ', ': ', 'retry: ', 'foo: '];
