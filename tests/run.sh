@@ -6,6 +6,9 @@
 #   node        node --test tests/node/ (the wasm build against the shared cases,
 #               ssecat, the hub with fakes, the real server binary, several
 #               instances on a real redis-server behind nginx)
+#   hostile     node --test tests/hostile/ (the real server against 64 hostile
+#               requests, 10,000 half-open connections, while 20 honest
+#               subscribers and a publisher must lose nothing)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
 #               in real tabs against a real server)
 #   package     tests/package/smoke.sh: builds the .deb (cpack) and the npm
@@ -111,6 +114,12 @@ fuzz_target() {
   return 1
 }
 
+# 10,000 half-open connections need that many descriptors on our side too.
+hostile_suite() {
+  ulimit -n "$(ulimit -Hn)"
+  node --test tests/hostile/
+}
+
 # Every target runs even after one fails, so one run reports all crashes.
 run_fuzzer() {
   local failed_targets=() dir name dict
@@ -136,6 +145,7 @@ run_stage deps       -          bash .ci/install-deps.sh
 run_stage build      deps       configure_and_build build
 run_stage unit       build      run_ctest build
 run_stage node       build      node --test tests/node/
+run_stage hostile    build      hostile_suite
 run_stage e2e        build      node --test --test-concurrency=1 tests/e2e/
 run_stage package    build      bash tests/package/smoke.sh build
 run_stage asan       deps       build_and_test_sanitized

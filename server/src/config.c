@@ -49,7 +49,11 @@ static const option_spec options[] = {
     {"max-connections", "SSEMUX_MAX_CONNECTIONS", OPT_UINT, FIELD(max_connections), 1,
      10000000u, "N", "event streams open at once; more get 503 + Retry-After (default 10000)"},
     {"max-header-bytes", "SSEMUX_MAX_HEADER_BYTES", OPT_UINT, FIELD(max_header_bytes), 1024,
-     65535, "N", "request line + headers per request (default 8192)"},
+     65535, "N", "request line + headers per request; more gets 431 (default 8192)"},
+    {"header-timeout-ms", "SSEMUX_HEADER_TIMEOUT_MS", OPT_UINT, FIELD(header_timeout_ms), 100,
+     3600000u, "MS",
+     "time a request's head may take to arrive; a slower one gets 408 and\n"
+     "is closed (slowloris; docs/server.md) (default 10000)"},
     {"max-body-bytes", "SSEMUX_MAX_BODY_BYTES", OPT_UINT, FIELD(max_body_bytes), 64, 64 * MIB,
      "N", "POST /publish body; larger gets 413 (default 65536)"},
     {"max-backlog-bytes", "SSEMUX_MAX_BACKLOG_BYTES", OPT_UINT, FIELD(max_backlog_bytes), 1024,
@@ -112,6 +116,7 @@ void config_defaults(server_config *cfg)
     cfg->max_age_s = 3600;
     cfg->max_connections = 10000;
     cfg->max_header_bytes = 8192;
+    cfg->header_timeout_ms = 10000;
     cfg->max_body_bytes = 65536;
     cfg->max_backlog_bytes = MIB;
     cfg->max_topics = 100000;

@@ -23,6 +23,7 @@ typedef struct server_config {
     unsigned max_age_s;
     unsigned max_connections;
     unsigned max_header_bytes;
+    unsigned header_timeout_ms;
     unsigned max_body_bytes;
     unsigned max_backlog_bytes;
     unsigned max_topics;

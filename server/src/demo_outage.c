@@ -56,7 +56,7 @@ static unsigned drop_every_stream(server *srv)
 
 int demo_outage_route(server *srv, struct lws *wsi, int method)
 {
-    http_reply_extra allow = {0, "POST", false};
+    http_reply_extra allow = {0, "POST, OPTIONS", false, false};
     uint64_t now = server_now_ms();
     unsigned seconds, dropped;
     char body[128];

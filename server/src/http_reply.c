@@ -29,10 +29,16 @@ static int add_extra(struct lws *wsi, const http_reply_extra *extra, unsigned ch
     return 0;
 }
 
+static bool is_head(struct lws *wsi)
+{
+    return lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0;
+}
+
 int http_reply(server *srv, struct lws *wsi, unsigned status, const char *content_type,
                const char *body, size_t len, const http_reply_extra *extra)
 {
     unsigned char *start = srv->write_buf + LWS_PRE, *p = start, *end = start + srv->write_cap;
+    bool close = srv->body_unread || (extra && extra->close);
 
     metrics_count_response(&srv->metrics, status);
     if (len > srv->write_cap)
@@ -42,8 +48,12 @@ int http_reply(server *srv, struct lws *wsi, unsigned status, const char *conten
                        : lws_add_http_common_headers(wsi, status, content_type, len, &p, end)) ||
         http_add_header(wsi, "cache-control:", "no-store", &p, end) ||
         cors_add_headers(&srv->cors, wsi, &p, end) || add_extra(wsi, extra, &p, end) ||
+        (close && http_add_header(wsi, "connection:", "close", &p, end)) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
+    /* HEAD: the Content-Length above is the GET's; no body follows. */
+    if (is_head(wsi))
+        len = 0;
     /* The headers are on their way (or copied by lws): reuse the buffer.
      * An empty body is still written on HTTP/2, where the final DATA frame
      * is what ends the stream. */
@@ -53,6 +63,8 @@ int http_reply(server *srv, struct lws *wsi, unsigned status, const char *conten
         if (lws_write(wsi, start, len, LWS_WRITE_HTTP_FINAL) != (int)len)
             return -1;
     }
+    if (close)
+        return -1; /* lws shuts the socket down gracefully */
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -75,6 +87,6 @@ int http_reply_error(server *srv, struct lws *wsi, unsigned status, const char *
 
 int http_reply_auth(server *srv, struct lws *wsi, auth_result r)
 {
-    http_reply_extra extra = {0, NULL, r != AUTH_FORBIDDEN};
+    http_reply_extra extra = {0, NULL, r != AUTH_FORBIDDEN, false};
     return http_reply_error(srv, wsi, (unsigned)auth_http_status(r), auth_reason(r), &extra);
 }

@@ -7,11 +7,13 @@
 #include "cors.h"
 #include "demo_outage.h"
 #include "events_request.h"
+#include "http_gate.h"
 #include "http_reply.h"
 #include "listener.h"
 #include "peer_watch.h"
 #include "publish.h"
 #include "redis_lws.h"
+#include "request_gate.h"
 #include "request_auth.h"
 #include "server.h"
 #include "sse_session.h"
@@ -79,7 +81,7 @@ static events_request_status read_last_event_id(struct lws *wsi, events_request 
 
 static int open_events(server *srv, struct lws *wsi, conn *c)
 {
-    http_reply_extra busy = {retry_after_s(srv), NULL, false};
+    http_reply_extra busy = {retry_after_s(srv), NULL, false, false};
     events_request *req;
     events_request_status st;
     auth_grants *grants;
@@ -90,7 +92,7 @@ static int open_events(server *srv, struct lws *wsi, conn *c)
     if (srv->draining)
         return http_reply_error(srv, wsi, 503, "shutting down", &busy);
     if (outage_s) {
-        http_reply_extra outage = {outage_s, NULL, false};
+        http_reply_extra outage = {outage_s, NULL, false, false};
         return http_reply_error(srv, wsi, 503, "demo outage", &outage);
     }
     if (srv->sessions.count >= srv->config.max_connections)
@@ -123,6 +125,11 @@ static int open_events(server *srv, struct lws *wsi, conn *c)
             ret = http_reply_auth(srv, wsi, AUTH_FORBIDDEN);
             goto done;
         }
+    }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0) {
+        /* What a GET would get, without a stream behind it. */
+        ret = http_reply(srv, wsi, 200, "text/event-stream", NULL, 0, NULL);
+        goto done;
     }
     c->kind = CONN_EVENTS;
     ret = sse_session_open(srv, &c->u.events, wsi, req, grants->expires_at);
@@ -174,7 +181,7 @@ static int reply_health(server *srv, struct lws *wsi)
 
 static int wrong_method(server *srv, struct lws *wsi, const char *allow)
 {
-    http_reply_extra extra = {0, allow, false};
+    http_reply_extra extra = {0, allow, false, false};
     return http_reply_error(srv, wsi, 405, "method not allowed", &extra);
 }
 
@@ -182,7 +189,7 @@ static int wrong_method(server *srv, struct lws *wsi, const char *allow)
  * Origin is allowed (http_reply adds them), 403 otherwise. */
 static int preflight(server *srv, struct lws *wsi)
 {
-    http_reply_extra allow = {0, "GET, POST, OPTIONS", false};
+    http_reply_extra allow = {0, "GET, POST, OPTIONS", false, false};
     char origin[256];
     int n;
 
@@ -205,9 +212,11 @@ static int route(server *srv, struct lws *wsi, conn *c)
         return http_reply_error(srv, wsi, 400, "malformed request", NULL);
     if (method == LWSHUMETH_OPTIONS)
         return preflight(srv, wsi);
+    /* http_gate_check has refused wrong methods already; these stay as
+     * the route table's own statement of what each path takes. */
     if (path_is(uri, uri_len, "/events")) {
-        if (method != LWSHUMETH_GET)
-            return wrong_method(srv, wsi, "GET, OPTIONS");
+        if (method != LWSHUMETH_GET && method != LWSHUMETH_HEAD)
+            return wrong_method(srv, wsi, "GET, HEAD, OPTIONS");
         return open_events(srv, wsi, c);
     }
     if (path_is(uri, uri_len, "/publish")) {
@@ -225,9 +234,13 @@ static int route(server *srv, struct lws *wsi, conn *c)
         return ret;
     }
     if (path_is(uri, uri_len, "/healthz"))
-        return method == LWSHUMETH_GET ? reply_health(srv, wsi) : wrong_method(srv, wsi, "GET");
+        return method == LWSHUMETH_GET || method == LWSHUMETH_HEAD
+                   ? reply_health(srv, wsi)
+                   : wrong_method(srv, wsi, "GET, HEAD");
     if (path_is(uri, uri_len, "/metrics"))
-        return method == LWSHUMETH_GET ? reply_metrics(srv, wsi) : wrong_method(srv, wsi, "GET");
+        return method == LWSHUMETH_GET || method == LWSHUMETH_HEAD
+                   ? reply_metrics(srv, wsi)
+                   : wrong_method(srv, wsi, "GET, HEAD");
     if (path_is(uri, uri_len, DEMO_OUTAGE_PATH))
         return demo_outage_route(srv, wsi, method);
     return http_reply_error(srv, wsi, 404, "not found", NULL);
@@ -244,6 +257,59 @@ static void release(server *srv, conn *c)
     c->kind = CONN_NONE;
 }
 
+/* Every request, static files included, before lws acts on it. */
+static int filter(server *srv, struct lws *wsi, const char *uri, int uri_len)
+{
+    http_gate_verdict v = http_gate_check(wsi, uri, uri_len, srv->config.static_dir != NULL);
+    http_reply_extra extra = {0, v.allow, false, true};
+
+    if (!v.status)
+        return 0;
+    /* Always closing: lws would go on to route (or serve) a request whose
+     * filter returned 0, answering it twice. */
+    http_reply_error(srv, wsi, v.status, v.message, &extra);
+    return -1;
+}
+
+/*
+ * libwebsockets 4.1.6 bug, worked around here: when a request's head was
+ * read from the connection's own buffer (it arrived pipelined behind an
+ * earlier request) and announces a body, lws_http_action() feeds that same
+ * buffer -- from the head's first byte -- to the body parser, then loops
+ * forever once the transaction completes (lws_read_h1 consumes nothing in
+ * LRS_DEFERRING_ACTION): the process spins and serves nobody. The body it
+ * hands us then starts with the request line itself, which no valid JSON or
+ * form body does. We refuse that request with "Connection: close" and close
+ * before lws loops; the requests before it were answered in order, and the
+ * client resends this one on a new connection (RFC 9112 9.3.2).
+ */
+static bool is_replayed_head(const publish_request *p, const char *in, size_t len)
+{
+    static const char line[] = "POST ";
+    size_t i = 0;
+
+    if (p->len)
+        return false;
+    while (i < len && (in[i] == '\r' || in[i] == '\n'))
+        i++;
+    return len - i >= sizeof(line) - 1 && memcmp(in + i, line, sizeof(line) - 1) == 0;
+}
+
+static int publish_body(server *srv, struct lws *wsi, conn *c, const char *in, size_t len)
+{
+    http_reply_extra extra = {0, NULL, false, true};
+
+    if (!is_replayed_head(&c->u.publish, in, len)) {
+        publish_body_chunk(srv, &c->u.publish, in, len);
+        return 0;
+    }
+    release(srv, c);
+    http_reply_error(srv, wsi, 503,
+                     "a pipelined request with a body: send it again on a new connection",
+                     &extra);
+    return -1;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -252,21 +318,29 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     int ret;
 
     switch (reason) {
+    case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+        if (lws_get_network_wsi(wsi) != wsi)
+            break; /* HTTP/2 frames its own messages */
+        return filter(srv, wsi, in, (int)len);
+
     case LWS_CALLBACK_HTTP:
         if (!c)
             return -1;
         release(srv, c);
-        return route(srv, wsi, c);
+        srv->body_unread = lws_get_network_wsi(wsi) == wsi && http_gate_has_body(wsi);
+        ret = route(srv, wsi, c);
+        srv->body_unread = false;
+        return ret;
 
     case LWS_CALLBACK_HTTP_BODY:
         if (c && c->kind == CONN_PUBLISH)
-            publish_body_chunk(srv, &c->u.publish, in, len);
+            return publish_body(srv, wsi, c, in, len);
         return 0;
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
         publish_request p;
         if (!c || c->kind != CONN_PUBLISH)
-            return http_reply_error(srv, wsi, 400, "unexpected body", NULL);
+            return -1; /* answered before its body came (and closing) */
         /* Take the request out of `c` first: replying completes the
          * transaction, and lws frees `c` when it does. */
         publish_wait *wait = NULL;
@@ -307,6 +381,7 @@ const struct lws_protocols http_routes_protocols[] = {
     {HTTP_ROUTES_PROTOCOL, callback, sizeof(conn), 0, 0, NULL, 0},
     {PEER_WATCH_PROTOCOL, peer_watch_callback, 0, 0, 0, NULL, 0},
     {LISTENER_PROTOCOL, listener_callback, 0, 0, 0, NULL, 0},
+    {REQUEST_GATE_PROTOCOL, request_gate_callback, 0, 0, 0, NULL, 0},
     {REDIS_LWS_PROTOCOL, redis_lws_callback, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "request_gate.h"
 #include "server.h"
 
 /* Connections accepted per wake-up, so a flood cannot starve the rest. */
@@ -137,6 +138,10 @@ static void accept_pending(server *srv, int listen_fd)
          * frames written back to back get the same 40 ms stalls. */
         int one = 1;
         (void)setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (!srv->config.tls_cert) {
+            request_gate_add(srv, conn);
+            continue;
+        }
         fd.sockfd = conn;
         /* On failure lws has closed the socket already. */
         (void)lws_adopt_descriptor_vhost(srv->vhost, how, fd, NULL, NULL);

@@ -100,7 +100,7 @@ static void append_done(void *user, store_status status, event_id id)
 
 static int reply_store_error(server *srv, struct lws *wsi, store_status st)
 {
-    http_reply_extra retry = {1, NULL, false};
+    http_reply_extra retry = {1, NULL, false, false};
 
     srv->metrics.publish_failures++;
     switch (st) {

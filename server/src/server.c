@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,15 +11,24 @@
 #include "http_routes.h"
 #include "listener.h"
 #include "peer_watch.h"
+#include "request_gate.h"
 #include "sse_frame.h"
 #include "sse_session.h"
 #include "store_memory.h"
 #include "store_redis.h"
 
-/* Connections still waiting for their request headers share this many
- * header buffers (each --max-header-bytes); the rest wait their turn.
- * Streams give theirs back once open, so this bounds memory, not streams. */
-#define HEADER_POOL 1024
+/* lws's header buffers (each --max-header-bytes, allocated on use and
+ * freed after the head) for what the request gate does not hold back:
+ * keep-alive requests after the first, and TLS. As many as descriptors,
+ * so waiting connections can never exhaust them (lws caps it at 65535). */
+static unsigned short header_pool_size(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > 65535)
+        return 65535;
+    return rl.rlim_cur < 1024 ? 1024 : (unsigned short)rl.rlim_cur;
+}
 /* How often the drain checks whether every stream is flushed. */
 #define DRAIN_POLL_US (50 * 1000)
 
@@ -162,7 +172,7 @@ static bool create_context(server *srv)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.user = srv;
     info.max_http_header_data = (unsigned short)srv->config.max_header_bytes;
-    info.max_http_header_pool = HEADER_POOL;
+    info.max_http_header_pool = header_pool_size();
     info.server_string = "ssemux";
     srv->context = lws_create_context(&info);
     if (!srv->context) {
@@ -176,6 +186,8 @@ static bool create_context(server *srv)
     info.protocols = http_routes_protocols;
     info.mounts = build_mounts(srv);
     info.vhost_name = "ssemux";
+    /* A head lws reads (see header_pool_size) must be whole this soon. */
+    info.timeout_secs_ah_idle = (int)((srv->config.header_timeout_ms + 999) / 1000);
     if (srv->config.tls_cert) {
         /* lws checks this per vhost too, not only on the context. */
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -200,6 +212,7 @@ bool server_start(server *srv, const server_config *config, const char *jwt_secr
     memset(srv, 0, sizeof(*srv));
     srv->config = *config;
     srv->peer_watch_fd = -1;
+    srv->gate_fd = -1;
     srv->spare_fd = -1;
     if (!auth_verifier_init(&srv->auth, jwt_secret, jwt_secret_len)) {
         fprintf(stderr, "ssemux-server: the JWT secret is longer than %d bytes\n",
@@ -221,7 +234,7 @@ bool server_start(server *srv, const server_config *config, const char *jwt_secr
     }
     /* The context first: the Redis store's connections run on its loop. */
     if (!create_context(srv) || !open_store(srv) || !peer_watch_start(srv) ||
-        !listener_start(srv))
+        !request_gate_start(srv) || !listener_start(srv))
         return false;
     heartbeat_start(srv);
     return true;
@@ -250,7 +263,8 @@ void server_begin_drain(server *srv)
         return;
     srv->draining = true;
     srv->drain_deadline_ms = server_now_ms() + srv->config.drain_ms;
-    /* New connections are refused; open ones carry on. */
+    /* New connections are refused; open ones carry on (those still
+     * sending their first request too: they are told 503 "draining"). */
     listener_stop(srv);
     lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&srv->sessions)) {
         sse_session_end(srv, lws_container_of(d, sse_session, link), SSE_END_DRAIN);
@@ -270,6 +284,7 @@ void server_stop(server *srv)
     srv->store = NULL;
     if (srv->context) {
         lws_sul_cancel(&srv->drain_timer);
+        request_gate_close_all(srv);
         /* Closes what is left; the protocol callback unsubscribes each. */
         lws_context_destroy(srv->context);
         srv->context = NULL;
@@ -278,6 +293,8 @@ void server_stop(server *srv)
     cors_free(&srv->cors);
     free(srv->write_buf);
     srv->write_buf = NULL;
+    free(srv->gate_buf);
+    srv->gate_buf = NULL;
     if (srv->spare_fd >= 0)
         close(srv->spare_fd);
     srv->spare_fd = -1;

@@ -44,11 +44,20 @@ typedef struct server {
     int listen_port;
     int spare_fd;                   /* kept for accepting when out of descriptors */
     int peer_watch_fd;              /* epoll set of HTTP/1.1 streams (peer_watch.h) */
+    int gate_fd;                    /* epoll set of connections before their first head (request_gate.h) */
+    lws_dll2_owner_t gate_waiting;  /* those connections, oldest first */
+    lws_sorted_usec_list_t gate_timer;
+    char *gate_buf;                 /* --max-header-bytes + 1, for peeking at a head */
     lws_sorted_usec_list_t heartbeat_timer;
     lws_sorted_usec_list_t drain_timer;
     bool draining;
     uint64_t drain_deadline_ms;
     bool finished;                  /* main loop: stop servicing */
+    /* Set while a request's handler runs before its body was read (every
+     * LWS_CALLBACK_HTTP of a request that announced one): a reply then
+     * closes the connection, so the unread body is never taken for the
+     * next request (http_reply.c). */
+    bool body_unread;
 
     uint64_t demo_outage_until_ms;  /* --demo: streams refused until then (demo_outage.h) */
 

@@ -100,7 +100,7 @@ test('outage_seconds_are_bounded_and_only_post_is_allowed', async () => {
   }
   const get = await within(WAIT_LIMIT_MS, fetch(server.url('/demo/outage')), 'GET /demo/outage');
   assert.equal(get.status, 405, `expected 405 for GET, got ${get.status}`);
-  assert.equal(get.headers.get('allow'), 'POST');
+  assert.equal(get.headers.get('allow'), 'POST, OPTIONS');
   const open = await within(WAIT_LIMIT_MS, fetch(server.url('/events?topic=t')), 'GET /events after refused outages');
   assert.equal(open.status, 200, `expected no outage after refused requests, got ${open.status}`);
   await open.body.cancel();
