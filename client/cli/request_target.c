@@ -10,20 +10,27 @@
  * curl's normalised spelling of the result. The flags are the ones libcurl
  * uses on a Location it follows (lib/transfer.c, Curl_follow), so odd but
  * common values (spaces, raw UTF-8) resolve as curl -L would resolve them. */
-static ssecat_hop_result resolve(const char *base, const char *text, char **out)
+static ssecat_hop_result resolve(const char *base, const char *text, char **out,
+                                 const char **why)
 {
     CURLU *u = curl_url();
     char *scheme = NULL;
     ssecat_hop_result rc = SSECAT_HOP_OK;
     unsigned int flags = base != NULL ? CURLU_URLENCODE | CURLU_ALLOW_SPACE : 0;
+    CURLUcode uc = CURLUE_OK;
 
     if (u == NULL)
         return SSECAT_HOP_NO_MEMORY;
-    if ((base != NULL && curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK) ||
-        curl_url_set(u, CURLUPART_URL, text, flags) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+    if (base != NULL)
+        uc = curl_url_set(u, CURLUPART_URL, base, 0);
+    if (uc == CURLUE_OK)
+        uc = curl_url_set(u, CURLUPART_URL, text, flags);
+    if (uc == CURLUE_OK)
+        uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    if (uc != CURLUE_OK) {
         rc = SSECAT_HOP_BAD_URL;
-    else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+        *why = curl_url_strerror(uc);
+    } else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
         rc = SSECAT_HOP_NOT_HTTP;
     else if (curl_url_get(u, CURLUPART_URL, out, 0) != CURLUE_OK)
         rc = SSECAT_HOP_NO_MEMORY;
@@ -39,7 +46,7 @@ ssecat_hop_result ssecat_target_init(ssecat_target *t, const char *url, const ch
     t->method = method;
     t->body = body;
     t->body_len = body_len;
-    return resolve(NULL, url, &t->url);
+    return resolve(NULL, url, &t->url, &t->url_error);
 }
 
 bool ssecat_is_redirect_status(int status)
@@ -71,7 +78,7 @@ static bool same_origin(const char *a, const char *b)
 ssecat_hop_result ssecat_target_redirect(ssecat_target *t, int status, const char *location)
 {
     char *next = NULL;
-    ssecat_hop_result rc = resolve(t->url, location, &next);
+    ssecat_hop_result rc = resolve(t->url, location, &next, &t->url_error);
     if (rc != SSECAT_HOP_OK)
         return rc;
     /* Fetch, HTTP-redirect fetch step 12: the one method change a browser

@@ -25,6 +25,7 @@ typedef struct ssecat_target {
     size_t body_len;
     bool drop_credentials;  /* crossed origins: no -H Authorization or Cookie */
     bool drop_body_headers; /* became a GET: no -H Content-Type and kin */
+    const char *url_error;  /* curl's words when a URL was SSECAT_HOP_BAD_URL */
 } ssecat_target;
 
 typedef enum ssecat_hop_result {
@@ -42,7 +43,8 @@ ssecat_hop_result ssecat_target_init(ssecat_target *t, const char *url, const ch
 bool ssecat_is_redirect_status(int status);
 
 /* One hop: `status` answered with Location: `location` (absolute or
- * relative to t->url). On anything but SSECAT_HOP_OK, `t` is unchanged. */
+ * relative to t->url). On anything but SSECAT_HOP_OK, `t` is unchanged but
+ * for url_error. */
 ssecat_hop_result ssecat_target_redirect(ssecat_target *t, int status, const char *location);
 
 /* Does the -H header named `name` (`len` bytes) go out with `t`? */

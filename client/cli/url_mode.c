@@ -309,7 +309,8 @@ static void follow_redirect(session *s, int status, const char *to)
                status, to);
         break;
     case SSECAT_HOP_BAD_URL:
-        finish(s, SSECAT_EXIT_REFUSED, "HTTP %d redirect to a bad URL: %s", status, to);
+        finish(s, SSECAT_EXIT_REFUSED, "HTTP %d redirect to a bad URL '%s': %s", status, to,
+               s->target.url_error);
         break;
     case SSECAT_HOP_NO_MEMORY:
         finish(s, SSECAT_EXIT_IO, "out of memory");
@@ -512,7 +513,7 @@ static bool set_target(session *s)
         fprintf(stderr, "ssecat: bad URL '%s': only http and https are supported\n", text);
         return false;
     case SSECAT_HOP_BAD_URL:
-        fprintf(stderr, "ssecat: bad URL '%s': libcurl's curl_url() refuses it\n", text);
+        fprintf(stderr, "ssecat: bad URL '%s': %s\n", text, s->target.url_error);
         return false;
     case SSECAT_HOP_NO_MEMORY:
         break;

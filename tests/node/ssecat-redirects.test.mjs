@@ -154,13 +154,18 @@ test('redirect_without_a_usable_location_is_an_error_not_a_loop', async () => {
   }
 });
 
-test('redirect_to_a_scheme_other_than_http_stops', async () => {
-  await withServer((req, res) => redirect(res, 302, 'ftp://127.0.0.1/feed'), async (server) => {
-    const run = await runSsecat(['--retry', '50', server.url]);
-    expectEqual(run.code, 3, 'exit code', run);
-    expectEqual(server.requests.length, 1, 'requests made', run);
-    expectMatch(run.stderr, /ftp:\/\/127\.0\.0\.1\/feed not followed: not http or https/, 'stderr', run);
-  });
+test('redirect_to_a_scheme_other_than_http_or_to_a_bad_url_stops', async () => {
+  for (const [location, why] of [
+    ['ftp://127.0.0.1/feed', /ftp:\/\/127\.0\.0\.1\/feed not followed: not http or https/],
+    ['http://[::1/feed', /redirect to a bad URL 'http:\/\/\[::1\/feed': Bad IPv6 address/],
+  ]) {
+    await withServer((req, res) => redirect(res, 302, location), async (server) => {
+      const run = await runSsecat(['--retry', '50', server.url]);
+      expectEqual(run.code, 3, `exit code for Location: ${location}`, run);
+      expectEqual(server.requests.length, 1, 'requests made', run);
+      expectMatch(run.stderr, why, 'stderr', run);
+    });
+  }
 });
 
 // WHATWG: a reconnect fetches the EventSource's request again, and redirects

@@ -188,6 +188,25 @@ test('reconnects_after_retry_delay_with_last_event_id_and_gets_the_rest', async 
   });
 });
 
+test('an_empty_id_clears_last_event_id_and_a_half_event_is_dropped_on_reconnect', async () => {
+  await withServer((req, res, record) => {
+    startEventStream(res);
+    if (record.n === 1) {
+      // "id:" with no value resets the ID; the stream then dies mid-event.
+      res.end('retry: 50\nid: abc\ndata: one\n\nid:\ndata: two\n\nid: def\ndata: half');
+      return;
+    }
+    res.write('data: three\n\n');
+  }, async (server) => {
+    const run = await runSsecat(['--max-events', '3', server.url]);
+    expectEqual(run.code, 0, 'exit code', run);
+    expectEqual(run.lines, [eventLine('one', 'abc'), eventLine('two', ''), eventLine('three', '')],
+      'events (the half one never, its ID never)', run);
+    expectEqual(server.requests[1]?.headers['last-event-id'], undefined,
+      'Last-Event-ID on reconnect after an empty id:', run);
+  });
+});
+
 test('replayed_duplicate_ids_are_printed_once', async () => {
   await withServer((req, res, record) => {
     startEventStream(res);
