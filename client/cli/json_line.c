@@ -122,6 +122,14 @@ int sse_json_write_event(FILE *out, const sse_event *ev)
     return 0;
 }
 
+int sse_json_write_comment(FILE *out, const char *text, size_t len)
+{
+    if (write_bytes(out, "{\"comment\":", 11) || sse_json_write_string(out, text, len) ||
+        write_bytes(out, "}\n", 2))
+        return -1;
+    return 0;
+}
+
 int sse_json_write_retry(FILE *out, uint32_t ms)
 {
     return fprintf(out, "{\"retry\":%lu}\n", (unsigned long)ms) < 0 ? -1 : 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "comment_line.h"
 #include "json_line.h"
 #include "ssecat.h"
 
@@ -15,6 +16,7 @@
 
 typedef struct parse_session {
     bool write_failed;
+    ssecat_comment comment;
 } parse_session;
 
 static void print_event(void *ctx, const sse_event *ev)
@@ -31,6 +33,18 @@ static void print_retry(void *ctx, uint32_t ms)
         s->write_failed = true;
 }
 
+static void print_comment(void *ctx, const char *text, size_t len, int last)
+{
+    parse_session *s = ctx;
+    if (s->write_failed)
+        return;
+    ssecat_comment_result r = ssecat_comment_piece(&s->comment, stdout, text, len, last);
+    if (r == SSECAT_COMMENT_WRITE_FAILED)
+        s->write_failed = true;
+    else if (r != SSECAT_COMMENT_OK)
+        fprintf(stderr, "ssecat: %s\n", ssecat_comment_strerror(r));
+}
+
 /* A limit error drops one event; the stream goes on, so do we. */
 static void report_error(void *ctx, sse_status error)
 {
@@ -41,7 +55,7 @@ static void report_error(void *ctx, sse_status error)
 int ssecat_parse_mode(const ssecat_options *opts)
 {
     static const sse_parser_callbacks callbacks = {print_event, print_retry, report_error};
-    parse_session session = {false};
+    parse_session session = {false, {0}};
     sse_parser parser;
     size_t buffer_len = sse_parser_buffer_size(&opts->limits);
     void *buffer = buffer_len ? malloc(buffer_len) : NULL;
@@ -53,8 +67,11 @@ int ssecat_parse_mode(const ssecat_options *opts)
         rc = SSECAT_EXIT_IO;
         goto done;
     }
+    ssecat_comment_init(&session.comment, opts->limits.max_data);
     sse_status st = sse_parser_init(&parser, &opts->limits, buffer, buffer_len, &callbacks,
                                     &session);
+    if (st == SSE_OK && opts->comments)
+        sse_parser_set_comment_callback(&parser, print_comment);
     if (st != SSE_OK) {
         fprintf(stderr, "ssecat: cannot set up the parser: %s\n", sse_strerror(st));
         rc = SSECAT_EXIT_USAGE;
@@ -86,6 +103,7 @@ int ssecat_parse_mode(const ssecat_options *opts)
         rc = SSECAT_EXIT_IO;
     }
 done:
+    ssecat_comment_free(&session.comment);
     free(input);
     free(buffer);
     return rc;

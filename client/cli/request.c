@@ -26,17 +26,40 @@ static bool append(struct curl_slist **list, const char *line)
     return true;
 }
 
-static bool build_headers(ssecat_request *r, const ssecat_options *opts, const char *id,
-                          size_t id_len)
+/* fetch sends Content-Length: 0 for a POST or PUT without a body; libcurl
+ * sends it for an empty CURLOPT_POSTFIELDS. */
+static const char *body_to_send(const ssecat_target *t)
+{
+    if (t->body == NULL && (strcmp(t->method, "POST") == 0 || strcmp(t->method, "PUT") == 0))
+        return "";
+    return t->body;
+}
+
+static bool build_headers(ssecat_request *r, const ssecat_target *t, const ssecat_options *opts,
+                          const char *id, size_t id_len)
 {
     if (!user_sets(opts, "accept") && !append(&r->headers, "Accept: text/event-stream"))
         return false;
     /* Caches and proxies must not answer a live stream from storage. */
     if (!user_sets(opts, "cache-control") && !append(&r->headers, "Cache-Control: no-cache"))
         return false;
-    for (size_t i = 0; i < opts->header_count; i++)
-        if (!append(&r->headers, opts->headers[i]))
+    for (size_t i = 0; i < opts->header_count; i++) {
+        const char *h = opts->headers[i];
+        if (ssecat_target_sends_header(t, h, strcspn(h, ":;")) && !append(&r->headers, h))
             return false;
+    }
+    if (body_to_send(t) != NULL) {
+        /* What fetch() sends with a string body (and none without one);
+         * libcurl's own default, application/x-www-form-urlencoded, is
+         * curl's, not a browser's. "Name:" makes libcurl send no such header. */
+        if (!user_sets(opts, "content-type") &&
+            !append(&r->headers, t->body != NULL ? "Content-Type: text/plain;charset=UTF-8"
+                                                 : "Content-Type:"))
+            return false;
+        /* Browsers never wait for 100 Continue; some servers never send it. */
+        if (!user_sets(opts, "expect") && !append(&r->headers, "Expect:"))
+            return false;
+    }
     if (id_len > 0) {
         static const char name[] = "Last-Event-ID: ";
         char *line = malloc(sizeof name + id_len);
@@ -52,18 +75,33 @@ static bool build_headers(ssecat_request *r, const ssecat_options *opts, const c
     return true;
 }
 
-bool ssecat_request_init(ssecat_request *r, CURLU *url, const ssecat_options *opts,
+/* The method and body as fetch would send them. */
+static bool set_method_and_body(CURL *e, const ssecat_target *t)
+{
+    const char *body = body_to_send(t);
+    if (body != NULL &&
+        (curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len) != CURLE_OK ||
+         curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) != CURLE_OK))
+        return false;
+    return strcmp(t->method, body != NULL ? "POST" : "GET") == 0 ||
+           curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method) == CURLE_OK;
+}
+
+bool ssecat_request_init(ssecat_request *r, const ssecat_target *t, const ssecat_options *opts,
                          const char *last_event_id, size_t last_event_id_len,
                          const ssecat_request_sink *sink)
 {
     memset(r, 0, sizeof *r);
     r->easy = curl_easy_init();
-    if (r->easy == NULL || !build_headers(r, opts, last_event_id, last_event_id_len))
+    if (r->easy == NULL || !build_headers(r, t, opts, last_event_id, last_event_id_len))
         goto fail;
     CURL *e = r->easy;
-    /* Redirects are not followed: a 3xx is the engine's to judge (it stops,
-     * as EventSource reports a redirect it cannot follow as an error). */
-    if (curl_easy_setopt(e, CURLOPT_CURLU, url) != CURLE_OK ||
+    /* libcurl follows nothing: url_mode.c takes each redirect hop itself
+     * (request_target.h says why), and a 3xx it does not follow is the
+     * engine's to judge. */
+    if (curl_easy_setopt(e, CURLOPT_URL, t->url) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+        !set_method_and_body(e, t) ||
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, sink->on_header_line) != CURLE_OK ||

@@ -1,7 +1,8 @@
 /*
  * One connection attempt: a libcurl easy handle set up the way EventSource
  * sends its request (WHATWG 9.2.2: Accept: text/event-stream, Cache-Control:
- * no-cache, Last-Event-ID when known), plus the user's -H headers.
+ * no-cache, Last-Event-ID when known), plus the user's -H headers, sent
+ * with the method and body of a request target (request_target.h).
  */
 #ifndef SSECAT_REQUEST_H
 #define SSECAT_REQUEST_H
@@ -9,6 +10,7 @@
 #include <curl/curl.h>
 #include <stdint.h>
 
+#include "request_target.h"
 #include "response_head.h"
 #include "ssecat.h"
 
@@ -27,9 +29,10 @@ typedef struct ssecat_request_sink {
     void *ctx;
 } ssecat_request_sink;
 
-/* Prepares `r` (to be added to a multi handle by the caller). `last_event_id`
- * may be empty. Returns false (with `r` cleaned up) when libcurl refuses. */
-bool ssecat_request_init(ssecat_request *r, CURLU *url, const ssecat_options *opts,
+/* Prepares `r` (to be added to a multi handle by the caller) for `t`, which
+ * must outlive it (libcurl reads the body in place). `last_event_id` may be
+ * empty. Returns false (with `r` cleaned up) when libcurl refuses. */
+bool ssecat_request_init(ssecat_request *r, const ssecat_target *t, const ssecat_options *opts,
                          const char *last_event_id, size_t last_event_id_len,
                          const ssecat_request_sink *sink);
 

@@ -55,6 +55,7 @@ void ssecat_response_head_clear(ssecat_response_head *h)
 {
     free(h->content_type);
     free(h->retry_after);
+    free(h->location);
     memset(h, 0, sizeof *h);
 }
 
@@ -86,6 +87,7 @@ ssecat_head_result ssecat_response_head_line(ssecat_response_head *h, const char
     size_t name_len = (size_t)(colon - line), value_len = len - name_len - 1;
     char **slot = ssecat_header_name_is(line, name_len, "content-type") ? &h->content_type
                   : ssecat_header_name_is(line, name_len, "retry-after") ? &h->retry_after
+                  : ssecat_header_name_is(line, name_len, "location")    ? &h->location
                                                                           : NULL;
     if (slot != NULL && !keep_value(slot, colon + 1, value_len))
         return SSECAT_HEAD_NO_MEMORY;

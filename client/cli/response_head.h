@@ -2,7 +2,8 @@
  * Reads the response head line by line, as libcurl's header callback hands
  * it over, and says when the FINAL head is complete: 1xx interim heads
  * (100 Continue, 103 Early Hints) are skipped, and lines after the final
- * head (chunked trailers) are ignored.
+ * head (chunked trailers) are ignored. Keeps the few header values ssecat
+ * acts on.
  */
 #ifndef SSECAT_RESPONSE_HEAD_H
 #define SSECAT_RESPONSE_HEAD_H
@@ -14,6 +15,7 @@ typedef struct ssecat_response_head {
     int status;          /* of the head being read (0 before its status line) */
     char *content_type;  /* last Content-Type value, trimmed; NULL when absent */
     char *retry_after;   /* last Retry-After value, trimmed; NULL when absent */
+    char *location;      /* last Location value, trimmed; NULL when absent */
     bool complete;       /* the final head has been read */
 } ssecat_response_head;
 

@@ -16,10 +16,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "comment_line.h"
 #include "json_line.h"
 #include "request.h"
+#include "request_target.h"
+#include "signals.h"
 #include "ssecat.h"
-#include "stop_signal.h"
 
 /* Longest sleep between checks of the loop's own timers. */
 #define MAX_POLL_MS 1000
@@ -29,13 +31,16 @@ typedef struct session {
     sse_engine engine;
     void *engine_buffer;
     CURLM *multi;
-    CURLU *url;
-    int wake_fd;                 /* stop_signal's pipe, polled with the sockets */
+    ssecat_target target;        /* what each attempt sends; redirects rewrite it */
+    int wake_fd;                 /* signals.c's pipe, polled with the sockets */
+    ssecat_comment comment;      /* --comments: the line being gathered */
 
     ssecat_request request;
     bool request_active;         /* request.easy is in `multi` */
     bool request_done;           /* the engine is through with it: drop it */
     bool connect_pending;        /* the engine said CONNECT */
+    bool redirect_pending;       /* a redirect hop rewrote `target`: send it */
+    long hops;                   /* redirects followed in this connection attempt */
     char *connect_id;            /* ...sending this Last-Event-ID (copied) */
     size_t connect_id_len;
 
@@ -138,6 +143,18 @@ static void report_error(void *ctx, sse_status error)
     say(ctx, "%s", sse_strerror(error));
 }
 
+static void print_comment(void *ctx, const char *text, size_t len, int last)
+{
+    session *s = ctx;
+    if (s->finished)
+        return;
+    ssecat_comment_result r = ssecat_comment_piece(&s->comment, stdout, text, len, last);
+    if (r == SSECAT_COMMENT_WRITE_FAILED || (r == SSECAT_COMMENT_OK && last && fflush(stdout) != 0))
+        finish(s, SSECAT_EXIT_IO, "writing stdout failed");
+    else if (r != SSECAT_COMMENT_OK)
+        say(s, "%s", ssecat_comment_strerror(r));
+}
+
 /* ---- engine actions ------------------------------------------------------ */
 
 static void apply(session *s, sse_action a);
@@ -233,6 +250,7 @@ static void apply(session *s, sse_action a)
         break;
     }
     case SSE_ACT_OPEN:
+        ssecat_comment_reset(&s->comment); /* a line the old stream cut off */
         s->open = true;
         s->unconnected_since = -1;
         s->last_failure[0] = '\0';
@@ -260,6 +278,46 @@ static void apply(session *s, sse_action a)
 /* Any return other than `len` makes libcurl abort the transfer. */
 #define ABORT_TRANSFER 0
 
+/* A redirect head arrived with Location: `to`: take the hop (Fetch's
+ * HTTP-redirect fetch) or give up. The engine never sees
+ * the 3xx: to it the attempt is still connecting. */
+static void follow_redirect(session *s, int status, const char *to)
+{
+    if (s->hops >= s->opts->max_redirs) {
+        if (s->opts->max_redirs == 0)
+            finish(s, SSECAT_EXIT_REFUSED, "HTTP %d redirect to %s not followed (--max-redirs 0)",
+                   status, to);
+        else
+            finish(s, SSECAT_EXIT_REFUSED,
+                   "too many redirects: %ld followed, then HTTP %d to %s (--max-redirs %ld)",
+                   s->hops, status, to, s->opts->max_redirs);
+        return;
+    }
+    const char *method_before = s->target.method;
+    switch (ssecat_target_redirect(&s->target, status, to)) {
+    case SSECAT_HOP_OK:
+        s->hops++;
+        say(s, "redirected (HTTP %d) to %s%s", status, s->target.url,
+            s->target.method != method_before ? " as a GET without body" : "");
+        s->request_done = true;
+        s->redirect_pending = true;
+        break;
+    /* Fetch answers these with a network error, which EventSource would
+     * retry; retrying cannot change where the server points, so stop. */
+    case SSECAT_HOP_NOT_HTTP:
+        finish(s, SSECAT_EXIT_REFUSED, "HTTP %d redirect to %s not followed: not http or https",
+               status, to);
+        break;
+    case SSECAT_HOP_BAD_URL:
+        finish(s, SSECAT_EXIT_REFUSED, "HTTP %d redirect to a bad URL '%s': %s", status, to,
+               s->target.url_error);
+        break;
+    case SSECAT_HOP_NO_MEMORY:
+        finish(s, SSECAT_EXIT_IO, "out of memory");
+        break;
+    }
+}
+
 static size_t on_header_line(char *line, size_t size, size_t count, void *ctx)
 {
     session *s = ctx;
@@ -277,6 +335,12 @@ static size_t on_header_line(char *line, size_t size, size_t count, void *ctx)
         break;
     }
     const ssecat_response_head *h = &s->request.head;
+    /* A redirect without a Location (or an empty one, which curl ignores
+     * too) is not followed: the engine judges the 3xx. */
+    if (ssecat_is_redirect_status(h->status) && h->location != NULL && h->location[0] != '\0') {
+        follow_redirect(s, h->status, h->location);
+        return ABORT_TRANSFER;
+    }
     int64_t retry_after_ms = -1;
     if (h->retry_after != NULL &&
         !sse_parse_retry_after(h->retry_after, strlen(h->retry_after), wall_ms(), &retry_after_ms))
@@ -315,8 +379,11 @@ static void drop_request(session *s)
 static void start_request(session *s)
 {
     ssecat_request_sink sink = {on_header_line, on_body, s};
+    if (s->connect_pending)
+        s->hops = 0; /* a new attempt, not the next hop of this one */
     s->connect_pending = false;
-    if (!ssecat_request_init(&s->request, s->url, s->opts, s->connect_id, s->connect_id_len,
+    s->redirect_pending = false;
+    if (!ssecat_request_init(&s->request, &s->target, s->opts, s->connect_id, s->connect_id_len,
                              &sink)) {
         finish(s, SSECAT_EXIT_NO_CONNECTION, "libcurl could not set up a request");
         return;
@@ -328,6 +395,20 @@ static void start_request(session *s)
     }
     s->request.started_at = monotonic_ms();
     s->request_active = true;
+}
+
+/* SIGHUP: what a "restart" command does in other SSE clients. Not a
+ * failure, so no backoff: drop the connection (a half-read event with it;
+ * the server resends it after Last-Event-ID) and connect now. */
+static void restart_now(session *s)
+{
+    int64_t now = monotonic_ms();
+    sse_action a = sse_engine_replace(&s->engine, now);
+    if (a.kind == SSE_ACT_NONE)
+        return; /* already stopping, or not started */
+    say(s, "reconnecting now (SIGHUP)");
+    lose_connection(s, now);
+    apply(s, a);
 }
 
 /* A transfer ended on its own: EOF, reset, refused, ... */
@@ -421,31 +502,24 @@ static void run_once(session *s)
 
 /* curl_url() is the same parser libcurl will use: reject what it rejects,
  * and anything that is not http(s), before any connection is tried. */
-static CURLU *parse_url(const char *text)
+static bool set_target(session *s)
 {
-    CURLU *url = curl_url();
-    char *scheme = NULL;
-    CURLUcode rc;
-
-    if (url == NULL) {
-        fputs("ssecat: out of memory\n", stderr);
-        return NULL;
-    }
-    rc = curl_url_set(url, CURLUPART_URL, text, 0);
-    if (rc == CURLUE_OK)
-        rc = curl_url_get(url, CURLUPART_SCHEME, &scheme, 0);
-    if (rc != CURLUE_OK) {
-        fprintf(stderr, "ssecat: bad URL '%s': %s\n", text, curl_url_strerror(rc));
-    } else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+    const char *text = s->opts->url;
+    switch (ssecat_target_init(&s->target, text, s->opts->method, s->opts->body,
+                               s->opts->body_len)) {
+    case SSECAT_HOP_OK:
+        return true;
+    case SSECAT_HOP_NOT_HTTP:
         fprintf(stderr, "ssecat: bad URL '%s': only http and https are supported\n", text);
-        rc = CURLUE_UNSUPPORTED_SCHEME;
+        return false;
+    case SSECAT_HOP_BAD_URL:
+        fprintf(stderr, "ssecat: bad URL '%s': %s\n", text, s->target.url_error);
+        return false;
+    case SSECAT_HOP_NO_MEMORY:
+        break;
     }
-    curl_free(scheme);
-    if (rc != CURLUE_OK) {
-        curl_url_cleanup(url);
-        return NULL;
-    }
-    return url;
+    fputs("ssecat: out of memory\n", stderr);
+    return false;
 }
 
 static int setup(session *s)
@@ -455,9 +529,9 @@ static int setup(session *s)
     size_t buffer_len = sse_engine_buffer_size(&s->opts->limits);
     sse_status st;
 
-    s->url = parse_url(s->opts->url);
-    if (s->url == NULL)
+    if (!set_target(s))
         return SSECAT_EXIT_USAGE;
+    ssecat_comment_init(&s->comment, s->opts->limits.max_data);
     config.seed = random_seed();
     s->engine_buffer = buffer_len ? malloc(buffer_len) : NULL;
     if (s->engine_buffer == NULL) {
@@ -478,7 +552,9 @@ static int setup(session *s)
             return SSECAT_EXIT_USAGE;
         }
     }
-    s->wake_fd = ssecat_stop_signal_install();
+    if (s->opts->comments)
+        sse_engine_set_comment_callback(&s->engine, print_comment);
+    s->wake_fd = ssecat_signals_install();
     s->multi = curl_multi_init();
     if (s->wake_fd < 0 || s->multi == NULL) {
         fputs("ssecat: cannot set up the event loop\n", stderr);
@@ -510,9 +586,11 @@ int ssecat_url_mode(const ssecat_options *opts)
                 finish(&s, SSECAT_EXIT_OK, NULL);
                 break;
             }
+            if (ssecat_restart_requested())
+                restart_now(&s);
             if (s.request_active && s.request_done)
                 drop_request(&s);
-            if (s.connect_pending && !s.finished)
+            if ((s.connect_pending || s.redirect_pending) && !s.finished)
                 start_request(&s);
             if (!s.finished)
                 run_once(&s);
@@ -523,7 +601,8 @@ int ssecat_url_mode(const ssecat_options *opts)
         drop_request(&s);
     if (s.multi != NULL)
         curl_multi_cleanup(s.multi);
-    curl_url_cleanup(s.url);
+    ssecat_target_free(&s.target);
+    ssecat_comment_free(&s.comment);
     curl_global_cleanup();
     free(s.connect_id);
     free(s.engine_buffer);

@@ -148,6 +148,22 @@ static void engine_on_error(void *ctx, sse_status error)
         e->cb.on_error(e->ctx, error);
 }
 
+/* Comments carry no ID, so there is nothing to dedupe: straight through. */
+static void engine_on_comment(void *ctx, const char *text, size_t len, int last)
+{
+    sse_engine *e = ctx;
+    if (e->state == SSE_STATE_OPEN && e->on_comment)
+        e->on_comment(e->ctx, text, len, last);
+}
+
+void sse_engine_set_comment_callback(sse_engine *e, sse_comment_callback on_comment)
+{
+    if (!e)
+        return;
+    e->on_comment = on_comment;
+    sse_parser_set_comment_callback(&e->parser, on_comment ? engine_on_comment : NULL);
+}
+
 /* ---- transitions -------------------------------------------------------- */
 
 static sse_action connect_now(sse_engine *e, sse_reason reason)

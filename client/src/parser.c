@@ -87,6 +87,12 @@ sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits, void 
     return SSE_OK;
 }
 
+void sse_parser_set_comment_callback(sse_parser *p, sse_comment_callback on_comment)
+{
+    if (p)
+        p->on_comment = on_comment;
+}
+
 void sse_parser_reset(sse_parser *p)
 {
     if (!p)
@@ -284,8 +290,12 @@ static void append_value(sse_parser *p, const char *s, size_t n, sse_status *fir
     case SSE_FIELD_RETRY:
         append_retry_digits(p, s, n);
         return;
+    case SSE_FIELD_COMMENT:
+        if (p->on_comment)
+            p->on_comment(p->ctx, s, n, 0);
+        return;
     default:
-        return; /* comments and unknown fields are ignored */
+        return; /* unknown fields are ignored */
     }
 }
 
@@ -317,6 +327,10 @@ static void end_field(sse_parser *p, sse_status *first_error)
         /* The reconnection time changes now, whatever happens to the event. */
         if (p->retry_digits == 1 && p->cb.on_retry)
             p->cb.on_retry(p->ctx, p->retry_value);
+        break;
+    case SSE_FIELD_COMMENT:
+        if (p->on_comment)
+            p->on_comment(p->ctx, "", 0, 1);
         break;
     default:
         break;
@@ -401,8 +415,15 @@ static void parse_whole_line(sse_parser *p, const char *s, const char *eol, sse_
         dispatch(p);
         return;
     }
-    if (s[0] == ':')
-        return; /* a comment */
+    if (s[0] == ':') {
+        /* The spec ignores comments; a caller that asked sees their text,
+         * with one leading space dropped like a field value's. */
+        if (p->on_comment) {
+            const char *c = s + 1 < eol && s[1] == ' ' ? s + 2 : s + 1;
+            p->on_comment(p->ctx, c, (size_t)(eol - c), 1);
+        }
+        return;
+    }
     const char *v;
     if (n >= 5 && starts_with4(s, "data") && s[4] == ':') {
         p->field = SSE_FIELD_DATA;
@@ -511,7 +532,7 @@ static void parse_bytes(sse_parser *p, const char *s, const char *end, sse_statu
             }
             if (*s == ':') {
                 p->field = SSE_FIELD_COMMENT;
-                p->state = VALUE;
+                p->state = VALUE_START; /* one space dropped, as in parse_whole_line */
                 s++;
                 continue;
             }

@@ -39,7 +39,7 @@ static const char seed_id[] = "seed-id";
 /* Everything one parse produced, folded into a fixed-size record. */
 typedef struct digest {
     uint64_t hash;
-    uint32_t events, retries, errors;
+    uint32_t events, retries, errors, comments;
     sse_status first_error_in_feed; /* what sse_parser_feed must return */
     const sse_parser *parser;
     sse_parser_limits limits;
@@ -101,6 +101,20 @@ static void on_event(void *ctx, const sse_event *ev)
     mix_field(d, ev->type, ev->type_len);
     mix_field(d, ev->data, ev->data_len);
     mix_field(d, ev->id, ev->id_len);
+}
+
+/* Pieces differ with the split, so only their bytes and each line's end
+ * are mixed: the concatenation, not the cutting, must be the same. */
+static void on_comment(void *ctx, const char *text, size_t len, int last)
+{
+    digest *d = ctx;
+    CHECK(text != NULL || len == 0);
+    CHECK(!contains_any(text, len, "\r\n", 2));
+    mix(d, text, len);
+    if (last) {
+        d->comments++;
+        mix_u64(d, 'C');
+    }
 }
 
 static void on_retry(void *ctx, uint32_t retry_ms)
@@ -186,6 +200,7 @@ static void start_parser(sse_parser *p, digest *d, void *buffer, const plan *pl)
     d->limits = pl->limits;
     CHECK(sse_parser_init(p, &pl->limits, buffer, sse_parser_buffer_size(&pl->limits), &callbacks,
                           d) == SSE_OK);
+    sse_parser_set_comment_callback(p, on_comment);
     if (pl->seed_last_id) {
         size_t len = sizeof seed_id - 1;
         sse_status st = sse_parser_set_last_event_id(p, seed_id, len);
@@ -232,16 +247,17 @@ static void finish_digest(const sse_parser *p, digest *d)
 static int same_digest(const digest *a, const digest *b)
 {
     return a->hash == b->hash && a->events == b->events && a->retries == b->retries &&
-           a->errors == b->errors;
+           a->errors == b->errors && a->comments == b->comments;
 }
 
 static void print_digests(const digest d[3])
 {
     static const char *const modes[3] = {"whole", "byte by byte", "cut"};
     for (int i = 0; i < 3; i++)
-        fprintf(stderr, "fuzz_parser: %-12s events %u, retries %u, errors %u, hash %016llx\n",
+        fprintf(stderr,
+                "fuzz_parser: %-12s events %u, retries %u, errors %u, comments %u, hash %016llx\n",
                 modes[i], (unsigned)d[i].events, (unsigned)d[i].retries, (unsigned)d[i].errors,
-                (unsigned long long)d[i].hash);
+                (unsigned)d[i].comments, (unsigned long long)d[i].hash);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)

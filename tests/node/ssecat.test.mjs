@@ -1,123 +1,15 @@
 // ssecat, the native CLI, against a real node http server on 127.0.0.1.
 // Run: node --test tests/node/ssecat.test.mjs   (SSEMUX_BUILD_DIR=/path/to/build if not ./build)
+// Redirects, methods and bodies, comments and SIGHUP have files of their own
+// (ssecat-*.test.mjs); the harness is ssecat-harness.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const buildDir = process.env.SSEMUX_BUILD_DIR ?? join(repo, 'build');
-const ssecatPath = join(buildDir, 'bin', 'ssecat');
-if (!existsSync(ssecatPath)) {
-  throw new Error(`ssecat not found at ${ssecatPath}: build it first, or set SSEMUX_BUILD_DIR`);
-}
-
-// A sanitizer build is slow to start; every run still ends within this.
-const RUN_LIMIT_MS = 20000;
-
-/** Runs ssecat to completion. `onStdoutLine` may act on the live process. */
-function runSsecat(args, { input, onStdoutLine } = {}) {
-  return new Promise((resolveRun, rejectRun) => {
-    const started = performance.now();
-    const child = spawn(ssecatPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (text) => {
-      stdout += text;
-      pending += text;
-      let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        onStdoutLine?.(line, child);
-      }
-    });
-    child.stderr.on('data', (text) => { stderr += text; });
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      rejectRun(new Error(`ssecat ${args.join(' ')} still running after ${RUN_LIMIT_MS} ms; ` +
-        `stdout: ${JSON.stringify(stdout)} stderr: ${JSON.stringify(stderr)}`));
-    }, RUN_LIMIT_MS);
-    child.on('error', rejectRun);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolveRun({ code, signal, stdout, stderr, elapsed: performance.now() - started,
-        lines: stdout.split('\n').filter((l) => l !== '') });
-    });
-    child.stdin.on('error', () => {}); // ssecat may exit before reading everything
-    child.stdin.end(input ?? '');
-  });
-}
-
-/** A real HTTP server; `handler(req, res, record)` where record.n counts from 1. */
-async function startServer(handler) {
-  const requests = [];
-  const sockets = new Set();
-  const server = createServer((req, res) => {
-    const record = { n: requests.length + 1, at: performance.now(), headers: req.headers };
-    requests.push(record);
-    // When the response was fully handed to the socket, for delay measurements.
-    res.on('finish', () => { record.endedAt = performance.now(); });
-    handler(req, res, record);
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}/stream`,
-    requests,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((ok) => server.close(ok));
-    },
-  };
-}
-
-/** Runs `body(server)` against a fresh server and always closes it. */
-async function withServer(handler, body) {
-  const server = await startServer(handler);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
-
-function startEventStream(res) {
-  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-  res.flushHeaders();
-}
-
-const eventLine = (data, id = '', type = 'message') => JSON.stringify({ type, data, id });
-
-/** Fails with what was expected and what came, plus ssecat's stderr for context. */
-function expectEqual(got, expected, what, run) {
-  assert.deepStrictEqual(got, expected,
-    `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}` +
-    (run ? `\n  ssecat exit ${run.code}, stderr:\n${run.stderr}` : ''));
-}
-
-function expectMatch(text, pattern, what, run) {
-  assert.match(text, pattern,
-    `${what}: expected something matching ${pattern}, got ${JSON.stringify(text)}` +
-    (run ? ` (ssecat exit ${run.code})` : ''));
-}
-
-function expectBetween(value, low, high, what, run) {
-  assert.ok(value >= low && value <= high,
-    `${what}: expected between ${low} and ${high}, got ${Math.round(value)}` +
-    (run ? `\n  ssecat stderr:\n${run.stderr}` : ''));
-}
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  repo, runSsecat, startServer, withServer, startEventStream, eventLine,
+  expectEqual, expectMatch, expectBetween,
+} from './ssecat-harness.mjs';
 
 // ---- --parse -------------------------------------------------------------
 
@@ -296,6 +188,25 @@ test('reconnects_after_retry_delay_with_last_event_id_and_gets_the_rest', async 
   });
 });
 
+test('an_empty_id_clears_last_event_id_and_a_half_event_is_dropped_on_reconnect', async () => {
+  await withServer((req, res, record) => {
+    startEventStream(res);
+    if (record.n === 1) {
+      // "id:" with no value resets the ID; the stream then dies mid-event.
+      res.end('retry: 50\nid: abc\ndata: one\n\nid:\ndata: two\n\nid: def\ndata: half');
+      return;
+    }
+    res.write('data: three\n\n');
+  }, async (server) => {
+    const run = await runSsecat(['--max-events', '3', server.url]);
+    expectEqual(run.code, 0, 'exit code', run);
+    expectEqual(run.lines, [eventLine('one', 'abc'), eventLine('two', ''), eventLine('three', '')],
+      'events (the half one never, its ID never)', run);
+    expectEqual(server.requests[1]?.headers['last-event-id'], undefined,
+      'Last-Event-ID on reconnect after an empty id:', run);
+  });
+});
+
 test('replayed_duplicate_ids_are_printed_once', async () => {
   await withServer((req, res, record) => {
     startEventStream(res);
@@ -350,17 +261,6 @@ test('exits_3_unauthorized_on_401', async () => {
     expectEqual(run.code, 3, 'exit code on 401', run);
     expectEqual(server.requests.length, 1, 'requests made', run);
     expectMatch(run.stderr, /unauthorized/, 'stderr', run);
-  });
-});
-
-test('does_not_follow_redirects', async () => {
-  await withServer((req, res) => {
-    res.writeHead(302, { Location: '/elsewhere' });
-    res.end();
-  }, async (server) => {
-    const run = await runSsecat(['--retry', '50', server.url]);
-    expectEqual(run.code, 3, 'exit code on 302', run);
-    expectEqual(server.requests.length, 1, 'requests made (a followed redirect makes two)', run);
   });
 });
 

@@ -114,7 +114,7 @@ static void replaces_invalid_sequences(void)
     EXPECT_STRING("truncated_then_control", "\xF0\x9F\n", "\"" FFFD "\\n\"");
 }
 
-static void writes_event_and_retry_lines(void)
+static void writes_event_retry_and_comment_lines(void)
 {
     FILE *out;
     sse_event ev = {"message", 7, "a\nb", 3, NULL, 0, 0};
@@ -135,6 +135,11 @@ static void writes_event_and_retry_lines(void)
         static const char expected[] = "{\"retry\":0}\n{\"retry\":4294967295}\n";
         expect_output("retry_lines", expected, sizeof expected - 1, out, rc);
     }
+    if ((out = scratch_file()) != NULL) {
+        int rc = sse_json_write_comment(out, "", 0) | sse_json_write_comment(out, "k\"\xC3", 3);
+        static const char expected[] = "{\"comment\":\"\"}\n{\"comment\":\"k\\\"" FFFD "\"}\n";
+        expect_output("comment_lines", expected, sizeof expected - 1, out, rc);
+    }
 }
 
 static void reports_write_errors(void)
@@ -149,7 +154,7 @@ static void reports_write_errors(void)
         return;
     }
     if (sse_json_write_event(ro, &ev) != -1 || sse_json_write_retry(ro, 1) != -1 ||
-        sse_json_write_string(ro, "", 0) != -1) {
+        sse_json_write_comment(ro, "x", 1) != -1 || sse_json_write_string(ro, "", 0) != -1) {
         check_failed_count++;
         fprintf(stderr, "write_error: expected -1 from every writer, got 0 from at least one\n");
     }
@@ -161,7 +166,7 @@ int main(void)
     RUN(escapes_like_json_stringify);
     RUN(passes_valid_utf8_through);
     RUN(replaces_invalid_sequences);
-    RUN(writes_event_and_retry_lines);
+    RUN(writes_event_retry_and_comment_lines);
     RUN(reports_write_errors);
     return check_report();
 }

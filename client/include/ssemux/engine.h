@@ -114,6 +114,7 @@ typedef struct sse_engine {
     uint64_t current_id;        /* fingerprint of the last judged ID (0 = none yet) */
     bool current_id_replayed;   /* ...and whether it was a replay (dropped) */
     uint64_t duplicates_dropped;
+    sse_comment_callback on_comment; /* see sse_engine_set_comment_callback */
 } sse_engine;
 
 /* Defaults listed in sse_engine_config's comments (seed 0: fill it). */
@@ -125,6 +126,10 @@ size_t sse_engine_buffer_size(const sse_parser_limits *limits);
 sse_status sse_engine_init(sse_engine *e, const sse_engine_config *config,
                            const sse_parser_limits *limits, void *buffer, size_t buffer_len,
                            const sse_engine_callbacks *callbacks, void *ctx);
+
+/* Forwards the open stream's comment lines to `on_comment` (with init's
+ * ctx; NULL stops them); see sse_comment_callback. Call after init. */
+void sse_engine_set_comment_callback(sse_engine *e, sse_comment_callback on_comment);
 
 sse_action sse_engine_start(sse_engine *e, int64_t now_ms);
 

@@ -55,6 +55,15 @@ typedef struct sse_parser_callbacks {
 
 #define SSE_RETRY_MAX UINT32_MAX
 
+/* A comment line (":text"), for callers that want to see heartbeats. `text`
+ * is what follows the colon, one leading space dropped; it arrives in one
+ * or more pieces (one when the line is wholly inside a fed chunk) and
+ * `last` is 1 on the piece that ends the line (that piece may be empty). A
+ * line cut off by EOF or a reset never gets its `last` piece. Set with
+ * sse_parser_set_comment_callback; kept out of sse_parser_callbacks so
+ * existing initialisers of that struct stay complete. */
+typedef void (*sse_comment_callback)(void *ctx, const char *text, size_t len, int last);
+
 /* Upper bounds, in bytes, for one event's fields. */
 typedef struct sse_parser_limits {
     uint32_t max_data; /* data buffer, LFs between data lines included */
@@ -101,6 +110,7 @@ typedef struct sse_parser {
     const char *data_ref;
     const char *type_ref;
     const char *id_ref;  /* id_buf's bytes as read from the chunk, if they were */
+    sse_comment_callback on_comment; /* NULL: comments are skipped */
 } sse_parser;
 
 /* Bytes the caller must provide to sse_parser_init for these limits. */
@@ -119,6 +129,10 @@ sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits,
 /* Parses `len` bytes. Always consumes all of them; returns SSE_OK or the
  * first limit error met in this chunk (also reported through on_error). */
 sse_status sse_parser_feed(sse_parser *p, const void *bytes, size_t len);
+
+/* Reports comment lines to `on_comment` (NULL: stop), with init's ctx.
+ * Call after sse_parser_init, which clears it. */
+void sse_parser_set_comment_callback(sse_parser *p, sse_comment_callback on_comment);
 
 /* Starts a new stream on the same parser (a reconnect): the pending event
  * and the BOM check are reset, the committed last event ID is kept and, as
