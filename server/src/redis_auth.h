@@ -13,6 +13,8 @@
 #include "redis_url.h"
 
 #define REDIS_AUTH_ARGC_MAX 3
+/* Room for redis_auth_describe's line (a Redis error is cut at 200 bytes). */
+#define REDIS_AUTH_DESCRIBE_MAX 384
 
 /* AUTH PASSWORD (the default user, requirepass) or AUTH USER PASSWORD (a
  * Redis 6+ ACL user) for redisCommandArgv. Returns argc: 0 when the URL

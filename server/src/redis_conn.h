@@ -16,6 +16,7 @@
 #include <hiredis/async.h>
 #include <libwebsockets.h>
 
+#include "redis_auth.h"
 #include "redis_url.h"
 
 typedef struct redis_conn redis_conn;
@@ -35,7 +36,7 @@ struct redis_conn {
     redisAsyncContext *ac;     /* NULL while disconnected */
     bool ready;                /* set by the owner: redis_conn_mark_ready */
     bool down_logged;          /* one log line per outage */
-    char refusal[384];         /* the AUTH/SELECT refusal logged last in this outage */
+    char refusal[REDIS_AUTH_DESCRIBE_MAX]; /* the AUTH/SELECT refusal logged last this outage */
     bool closing;
     unsigned backoff_ms;
     uint64_t reconnects;       /* connections lost */

@@ -164,7 +164,7 @@ static bool load_topics(redisContext *c, const redis_keys *keys, size_t history,
 static bool handshake_failed(redisContext *c, redisReply *r, const redis_url *url,
                              const char *what, char *err, size_t err_cap)
 {
-    char why[384];
+    char why[REDIS_AUTH_DESCRIBE_MAX];
 
     if (r && r->type == REDIS_REPLY_ERROR && redis_auth_refused(r->str, (size_t)r->len)) {
         redis_auth_describe(url, r->str, (size_t)r->len, why, sizeof(why));

@@ -100,7 +100,8 @@ static bool parse(const char *text, redis_url *out, char *err, size_t err_cap)
         return false;
     }
     if (!text || strncmp(text, scheme, SCHEME_LEN) != 0) {
-        snprintf(err, err_cap, "--redis: expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]");
+        snprintf(err, err_cap,
+                 "--redis: expected redis://[USER:PASSWORD@]HOST[:PORT][/DB]");
         return false;
     }
     host = text + SCHEME_LEN;
@@ -131,7 +132,8 @@ static bool parse(const char *text, redis_url *out, char *err, size_t err_cap)
     }
     host_len = (size_t)(host_end - host);
     if (!host_len || host_len > REDIS_URL_HOST_MAX) {
-        snprintf(err, err_cap, "--redis: missing host, or longer than %d bytes", REDIS_URL_HOST_MAX);
+        snprintf(err, err_cap, "--redis: missing host, or longer than %d bytes",
+                 REDIS_URL_HOST_MAX);
         return false;
     }
     memcpy(out->host, host, host_len);
