@@ -13,6 +13,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev        # ssecat's URL mode
   libwebsockets-dev libhiredis-dev       # the server and its Redis store
   redis-server                           # the Redis store's tests
+  stunnel4                               # TLS in front of Redis (hiredis 0.14 has none; tests/node/redis-tls*)
   nginx                                  # the balancer in front of several instances (tests/node/redis-*)
   chromium                               # end-to-end tests of the live page
   curl ca-certificates openssl           # the server tests (curl -N, self-signed TLS)

@@ -86,9 +86,12 @@ static const option_spec options[] = {
     {"verbose", "SSEMUX_VERBOSE", OPT_FLAG, FIELD(verbose), 0, 0, NULL,
      "log libwebsockets notices too"},
     {"redis", "SSEMUX_REDIS", OPT_STRING, FIELD(redis_url), 0, 0, "URL",
-     "keep events in Redis (redis://HOST[:PORT][/DB]) instead of the embedded\n"
-     "store, so several instances share one stream; see docs/deployment.md.\n"
-     "--history and --max-age-s apply to the Redis topic streams"},
+     "keep events in Redis (redis://[USER:PASSWORD@]HOST[:PORT][/DB]: AUTH as\n"
+     "the ACL user, or the default one with :PASSWORD@, and SELECT DB on every\n"
+     "connect; percent-encode : @ / % in them) instead of the embedded store,\n"
+     "so several instances share one stream. Prefer the variable for a password\n"
+     "(flags show up in ps). No rediss://: TLS goes through a local stunnel\n"
+     "(docs/deployment.md). --history and --max-age-s apply to the Redis streams"},
     {"redis-prefix", "SSEMUX_REDIS_PREFIX", OPT_STRING, FIELD(redis_prefix), 0, 0, "PREFIX",
      "prefix of every Redis key (default ssemux:)"},
     {"redis-stream-len", "SSEMUX_REDIS_STREAM_LEN", OPT_UINT, FIELD(redis_stream_len), 100,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "redis_auth.h"
 #include "redis_lws.h"
 
 #define RECONNECT_MIN_MS 100u
@@ -38,17 +39,45 @@ void redis_conn_mark_ready(redis_conn *c)
     if (c->down_logged)
         fprintf(stderr, "ssemux-server: redis %s connection back\n", c->name);
     c->down_logged = false;
+    c->refusal[0] = '\0';
 }
 
-static void on_selected(redisAsyncContext *ac, void *reply, void *privdata)
+static void end_attempt(redis_conn *c, bool was_up, const char *why);
+
+/* AUTH or SELECT refused (a changed password, a database past Redis's
+ * `databases`): this attempt is over. Logged when the reason is new in
+ * this outage (a retry every 5 s that fails the same way says so once,
+ * even after a "down (closed)" line), then retried with backoff: the
+ * password may be put right without restarting this server. */
+static void handshake_refused(redis_conn *c, const char *why)
+{
+    if (strcmp(c->refusal, why) != 0) {
+        snprintf(c->refusal, sizeof(c->refusal), "%s", why);
+        fprintf(stderr, "ssemux-server: redis %s connection refused, retrying with backoff: %s\n",
+                c->name, why);
+    }
+    c->down_logged = true;
+    end_attempt(c, false, why);
+}
+
+/* The reply to AUTH or SELECT: an error ends the attempt. Redis's own
+ * words say which ("ERR DB index is out of range", "ERR wrong number of
+ * arguments for 'auth'" from a Redis 5 given a user). */
+static void on_handshake(redisAsyncContext *ac, void *reply, void *privdata)
 {
     redis_conn *c = privdata;
     const redisReply *rep = reply;
+    char why[sizeof(c->refusal)];
 
+    (void)ac;
     if (!rep || c->closing || rep->type != REDIS_REPLY_ERROR)
         return;
-    fprintf(stderr, "ssemux-server: redis SELECT %d: %.*s\n", c->url->db, (int)rep->len, rep->str);
-    redisAsyncDisconnect(ac);
+    if (redis_auth_refused(rep->str, (size_t)rep->len))
+        redis_auth_describe(c->url, rep->str, (size_t)rep->len, why, sizeof(why));
+    else
+        snprintf(why, sizeof(why), "AUTH or SELECT %d: %.*s", c->url->db, (int)rep->len,
+                 rep->str);
+    handshake_refused(c, why);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status)
@@ -85,6 +114,9 @@ static void attempt(redis_conn *c)
     /* url->host is a numeric address (store_redis.c resolved it once):
      * hiredis 0.14 would otherwise resolve it with a blocking call. */
     redisAsyncContext *ac = redisAsyncConnect(c->url->host, c->url->port);
+    const char *auth_argv[REDIS_AUTH_ARGC_MAX];
+    size_t auth_lens[REDIS_AUTH_ARGC_MAX];
+    int auth_argc;
 
     if (!ac || ac->err) {
         log_down(c, ac ? ac->errstr : "out of memory");
@@ -103,7 +135,14 @@ static void attempt(redis_conn *c)
         return;
     }
     c->ac = ac;
-    if (redisAsyncCommand(ac, on_selected, c, "SELECT %d", c->url->db) != REDIS_OK)
+    /* Every attempt: a new connection starts unauthenticated in db 0.
+     * hiredis queues these until the connect completes; Redis answers
+     * them before anything the owner queues next. */
+    auth_argc = redis_auth_argv(c->url, auth_argv, auth_lens);
+    if (auth_argc &&
+        redisAsyncCommandArgv(ac, on_handshake, c, auth_argc, auth_argv, auth_lens) != REDIS_OK)
+        return;
+    if (redisAsyncCommand(ac, on_handshake, c, "SELECT %d", c->url->db) != REDIS_OK)
         return;
     c->setup(c);
 }
@@ -127,7 +166,9 @@ void redis_conn_start(redis_conn *c)
     attempt(c);
 }
 
-void redis_conn_drop(redis_conn *c, const char *why)
+/* Inside a hiredis callback too: redisAsyncFree then waits until the
+ * callback returns, and fails what is pending with a NULL reply. */
+static void end_attempt(redis_conn *c, bool was_up, const char *why)
 {
     redisAsyncContext *ac = c->ac;
 
@@ -137,9 +178,15 @@ void redis_conn_drop(redis_conn *c, const char *why)
     c->ready = false;
     ac->data = NULL; /* on_connect/on_disconnect: not theirs to handle */
     redisAsyncFree(ac);
-    c->reconnects++;
+    if (was_up)
+        c->reconnects++;
     log_down(c, why);
     schedule_retry(c);
+}
+
+void redis_conn_drop(redis_conn *c, const char *why)
+{
+    end_attempt(c, true, why);
 }
 
 void redis_conn_close(redis_conn *c)

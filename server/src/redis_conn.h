@@ -1,7 +1,9 @@
 /*
  * One Redis connection that stays up: hiredis async on the lws loop
- * (redis_lws.h), SELECT of the URL's database, and when it breaks or the
- * connect fails, another attempt after a backoff (100 ms doubling to 5 s).
+ * (redis_lws.h), AUTH with the URL's credentials and SELECT of its
+ * database on every attempt, and when it breaks, the connect fails or
+ * Redis refuses the credentials, another attempt after a backoff (100 ms
+ * doubling to 5 s).
  * The owner queues its own setup commands (a SCRIPT LOAD, the first XREAD)
  * on every attempt and says when the connection is ready.
  */
@@ -14,13 +16,14 @@
 #include <hiredis/async.h>
 #include <libwebsockets.h>
 
+#include "redis_auth.h"
 #include "redis_url.h"
 
 typedef struct redis_conn redis_conn;
 
 /* Called as each attempt starts, with c->ac set: queue the commands that
- * set the connection up. hiredis sends them once connected, after SELECT
- * and before anything queued later, and Redis runs them in that order. */
+ * set the connection up. hiredis sends them once connected, after AUTH and
+ * SELECT and before anything queued later, and Redis runs them in that order. */
 typedef void (*redis_conn_setup)(redis_conn *c);
 
 struct redis_conn {
@@ -33,6 +36,7 @@ struct redis_conn {
     redisAsyncContext *ac;     /* NULL while disconnected */
     bool ready;                /* set by the owner: redis_conn_mark_ready */
     bool down_logged;          /* one log line per outage */
+    char refusal[REDIS_AUTH_DESCRIBE_MAX]; /* the AUTH/SELECT refusal logged last this outage */
     bool closing;
     unsigned backoff_ms;
     uint64_t reconnects;       /* connections lost */

@@ -6,6 +6,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "redis_auth.h"
 #include "redis_entry.h"
 #include "store_memory.h"
 
@@ -158,6 +159,40 @@ static bool load_topics(redisContext *c, const redis_keys *keys, size_t history,
     return true;
 }
 
+/* Fails if Redis refuses reply `r` to step `what` of the handshake; a
+ * refusal of the credentials says so (never with the password). */
+static bool handshake_failed(redisContext *c, redisReply *r, const redis_url *url,
+                             const char *what, char *err, size_t err_cap)
+{
+    char why[REDIS_AUTH_DESCRIBE_MAX];
+
+    if (r && r->type == REDIS_REPLY_ERROR && redis_auth_refused(r->str, (size_t)r->len)) {
+        redis_auth_describe(url, r->str, (size_t)r->len, why, sizeof(why));
+        snprintf(err, err_cap, "Redis at %s:%d: %s", url->host, url->port, why);
+        freeReplyObject(r);
+        return true;
+    }
+    if (command_failed(c, r, what, err, err_cap))
+        return true;
+    freeReplyObject(r);
+    return false;
+}
+
+/* AUTH (if the URL has a password) and SELECT, always: SELECT fails with
+ * NOAUTH when Redis wants a password the URL does not give. */
+static bool handshake(redisContext *c, const redis_url *url, char *err, size_t err_cap)
+{
+    const char *argv[REDIS_AUTH_ARGC_MAX];
+    size_t lens[REDIS_AUTH_ARGC_MAX];
+    int argc = redis_auth_argv(url, argv, lens);
+
+    if (argc && handshake_failed(c, redisCommandArgv(c, argc, argv, lens), url, "AUTH", err,
+                                 err_cap))
+        return false;
+    return !handshake_failed(c, redisCommand(c, "SELECT %d", url->db), url, "SELECT", err,
+                             err_cap);
+}
+
 bool redis_load_history(const redis_url *url, const redis_keys *keys, size_t history,
                         store *mirror, redis_load_result *out, char *err, size_t err_cap)
 {
@@ -174,13 +209,7 @@ bool redis_load_history(const redis_url *url, const redis_keys *keys, size_t his
         return false;
     }
     redisSetTimeout(c, command_tv);
-    if (url->db) {
-        redisReply *r = redisCommand(c, "SELECT %d", url->db);
-        if (command_failed(c, r, "SELECT", err, err_cap))
-            goto done;
-        freeReplyObject(r);
-    }
-    if (!read_last_id(c, keys, &out->last, err, err_cap) ||
+    if (!handshake(c, url, err, err_cap) || !read_last_id(c, keys, &out->last, err, err_cap) ||
         !load_topics(c, keys, history, mirror, out, err, err_cap))
         goto done;
     store_memory_note_last_id(mirror, out->last);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <hiredis/async.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "redis_conn.h"
@@ -273,7 +274,7 @@ static void redis_append(store *s, const store_append_request *req, store_append
         return;
     }
     /* While the connection is still being made the command waits in
-     * hiredis's buffer behind SELECT and SCRIPT LOAD (one connection runs
+     * hiredis's buffer behind AUTH, SELECT and SCRIPT LOAD (one connection runs
      * its commands in order), so publishes right after startup or a
      * reconnect need not fail. No connection at all: 503 at once. */
     if (!r->cmd.ac || r->in_flight >= MAX_IN_FLIGHT) {
@@ -403,6 +404,7 @@ static void redis_destroy(store *s)
     redis_conn_close(&r->feed);
     redis_conn_close(&r->cmd);
     store_destroy(r->mirror);
+    OPENSSL_cleanse(r->url.password, sizeof(r->url.password));
     free(r);
 }
 
@@ -525,9 +527,10 @@ store_status store_redis_open(const store_redis_config *config, uint64_t now_ms,
     store_expire(r->mirror, now_ms);
     event_id_format(loaded.last, last);
     fprintf(stderr,
-            "ssemux-server: redis %s:%d/%d prefix \"%s\": %zu topics, %zu events loaded, %zu "
-            "skipped; following the global stream after %s\n",
-            r->url.host, r->url.port, r->url.db, r->keys.prefix, loaded.topics, loaded.events,
+            "ssemux-server: redis %s:%d/%d%s%s%s prefix \"%s\": %zu topics, %zu events loaded, "
+            "%zu skipped; following the global stream after %s\n",
+            r->url.host, r->url.port, r->url.db, r->url.user[0] ? " as user \"" : "", r->url.user,
+            r->url.user[0] ? "\"" : "", r->keys.prefix, loaded.topics, loaded.events,
             loaded.skipped, last);
     redis_conn_start(&r->feed);
     redis_conn_start(&r->cmd);

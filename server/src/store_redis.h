@@ -11,7 +11,8 @@
  * memory. Its own publishes reach it the same way, so every instance sees
  * one global order.
  *
- * Both connections run on the lws loop (redis_lws.h); when Redis goes
+ * Both connections run on the lws loop (redis_lws.h) and authenticate and
+ * select the URL's database on every connect (redis_conn.h); when Redis goes
  * away, appends fail with STORE_UNAVAILABLE, streams carry on, and the
  * store reconnects with backoff and resumes the feed after the last ID it
  * saw. Implements store.h.
@@ -25,7 +26,7 @@
 #include "store_memory.h"
 
 typedef struct store_redis_config {
-    const char *url;            /* redis://HOST[:PORT][/DB] */
+    const char *url;            /* redis://[USER:PASSWORD@]HOST[:PORT][/DB], redis_url.h */
     const char *prefix;         /* key prefix, see redis_keys.h */
     size_t stream_len;          /* approximate length of the global stream */
     /* history, max_age_ms, max_topics, max_frame_bytes: for the topic

@@ -10,7 +10,8 @@ import {
 } from './server-harness.mjs';
 
 export {
-  which, redisBin, nginxBin, missing, freePort, startRedis, startNginx,
+  which, redisBin, nginxBin, stunnelBin, missing, freePort, startRedis, startNginx, makeTlsCerts,
+  startStunnel,
 } from './redis-services.mjs';
 import { missing, startRedis } from './redis-services.mjs';
 
@@ -33,6 +34,15 @@ export function sharedRedis() {
 /** ssemux-server --redis with a short retry hint (reconnects are the point here). */
 export function startRedisServer(redis, args = []) {
   return startServer(['--redis', redis.url, '--retry-ms', '200', '--heartbeat-ms', '1000', ...args]);
+}
+
+/**
+ * The same with the URL in SSEMUX_REDIS (where a password belongs: flags
+ * show in ps). `url` is the whole redis:// URL.
+ */
+export function startRedisServerWithEnv(url, args = []) {
+  return startServer(['--retry-ms', '200', '--heartbeat-ms', '1000', ...args],
+    { env: { SSEMUX_REDIS: url } });
 }
 
 /** POST /publish at `base`; resolves {status, id} and never throws. */

@@ -1,6 +1,7 @@
-// Real redis-server and nginx for the --redis tests (tests/node/redis-*
-// and tests/e2e/redis-*): each on a free loopback port in its own temp dir,
-// started and stopped by the test. Nothing here needs the ssemux build.
+// Real redis-server, nginx and stunnel for the --redis tests
+// (tests/node/redis-* and tests/e2e/redis-*): each on a free loopback port
+// in its own temp dir, started and stopped by the test. Nothing here needs
+// the ssemux build.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,10 +33,12 @@ export function which(name) {
 
 export const redisBin = which('redis-server');
 export const nginxBin = which('nginx');
+export const stunnelBin = which('stunnel4') ?? which('stunnel');
 
 /** Why a test must skip, said loudly, or false. CI installs both. */
 export function missing(...names) {
-  const gone = names.filter((n) => !({ 'redis-server': redisBin, nginx: nginxBin })[n]);
+  const found = { 'redis-server': redisBin, nginx: nginxBin, stunnel4: stunnelBin };
+  const gone = names.filter((n) => !found[n]);
   if (!gone.length) return false;
   const why = `SKIPPED: ${gone.join(' and ')} not installed (apt-get install ${gone.join(' ')}; .ci/install-deps.sh does)`;
   console.error(`\n*** ${why} ***\n`);
@@ -74,18 +77,42 @@ async function waitForPort(port, what, child, limit = START_LIMIT_MS) {
 /**
  * redis-server on a free loopback port with its own dir. Every write is
  * fsynced to the append-only file before Redis answers, so what Redis
- * acknowledged survives kill -9 (docs/deployment.md). `restart()` brings
- * it back on the same port and dir.
+ * acknowledged survives kill -9 (docs/deployment.md).
+ *
+ * `args`: more redis-server flags (--requirepass, --user, TLS ones).
+ * `auth`: {user?, password} for redis-cli (the PING that says Redis is up,
+ * and cli()). `tls`: certificates from makeTlsCerts() to listen with TLS only
+ * (--port 0 --tls-port): Redis then has no plain-text port at all.
+ * `restart({args, auth})` brings it back on the same port and dir, with
+ * other flags or credentials if given.
  */
-export async function startRedis() {
+export async function startRedis({ args = [], auth = null, tls = null } = {}) {
   const dir = tempDir('ssemux-redis-');
   const port = await freePort();
   let child = null;
   let log = '';
-  const launch = async () => {
-    child = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+  let current = { args, auth };
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.serverCert,
+      '--tls-key-file', tls.serverKey, '--tls-ca-cert-file', tls.ca,
+      '--tls-auth-clients', 'yes']
+    : ['--port', String(port)];
+  const cliArgs = () => [
+    ...(tls ? ['--tls', '--cacert', tls.ca, '--cert', tls.clientCert,
+      '--key', tls.clientKey] : []),
+    '-p', String(port), ...(current.auth?.user ? ['--user', current.auth.user] : [])];
+  const cliEnv = () => ({ ...process.env, ...(current.auth ? { REDISCLI_AUTH: current.auth.password } : {}) });
+  /** redis-cli with these credentials; resolves its trimmed output. */
+  const cli = (...command) => {
+    const r = spawnSync('redis-cli', [...cliArgs(), ...command], { encoding: 'utf8', env: cliEnv() });
+    if (r.error) throw r.error;
+    return (r.stdout ?? '').trim();
+  };
+  const launch = async (changes = {}) => {
+    current = { ...current, ...changes };
+    child = spawn(redisBin, [...listen, '--bind', '127.0.0.1', '--dir', dir,
       '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no',
-      '--protected-mode', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--protected-mode', 'no', ...current.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (t) => { log += t; });
     child.stderr.on('data', (t) => { log += t; });
@@ -93,8 +120,8 @@ export async function startRedis() {
     // The port opens before the AOF is loaded; PING answers only after.
     await within(START_LIMIT_MS, (async () => {
       for (;;) {
-        const r = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' });
-        if (r.stdout?.trim() === 'PONG' || r.error) return;
+        if (cli('PING') === 'PONG') return;
+        if (child.exitCode !== null) throw new Error(`redis-server exited: ${log}`);
         await sleep(25);
       }
     })(), 'redis-server to answer PING');
@@ -112,10 +139,90 @@ export async function startRedis() {
     dir,
     url: `redis://127.0.0.1:${port}`,
     log: () => log,
+    cli,
+    /** Credentials for later cli() calls (after CONFIG SET requirepass). */
+    useAuth: (auth) => { current = { ...current, auth }; },
     kill: () => stopChild('SIGKILL'),
     restart: launch,
     async stop() {
       await stopChild('SIGKILL');
+      removeDir(dir);
+    },
+  };
+}
+
+/**
+ * Spawns `bin args` and resolves once it listens on `port`: {child, exited,
+ * log()} with everything it printed, which a failed start quotes.
+ */
+async function launchListening(bin, args, port, what) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (t) => { log += t; });
+  }
+  const exited = new Promise((ok) => child.on('exit', ok));
+  try {
+    await waitForPort(port, what, child);
+  } catch (err) {
+    err.message += `; ${what} said: ${log}`;
+    throw err;
+  }
+  return { child, exited, log: () => log };
+}
+
+/**
+ * A throwaway CA, a server certificate for `host` (and 127.0.0.1) and a
+ * client certificate, made with the openssl command line in a temp dir.
+ */
+export function makeTlsCerts(host = 'localhost') {
+  const dir = tempDir('ssemux-redis-tls-');
+  const file = (name) => join(dir, name);
+  const openssl = (...args) => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ssemux test CA',
+    '-keyout', file('ca.key'), '-out', file('ca.crt'));
+  writeFileSync(file('server.ext'), `subjectAltName=IP:127.0.0.1,DNS:${host}\n`);
+  for (const [name, ext] of [['server', ['-extfile', file('server.ext')]], ['client', []]]) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`,
+      '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`));
+    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'),
+      '-CAcreateserial', '-days', '2', '-out', file(`${name}.crt`), ...ext);
+  }
+  return {
+    dir,
+    ca: file('ca.crt'),
+    serverCert: file('server.crt'),
+    serverKey: file('server.key'),
+    clientCert: file('client.crt'),
+    clientKey: file('client.key'),
+    remove: () => removeDir(dir),
+  };
+}
+
+/**
+ * stunnel (Debian's stunnel4) on a free loopback port: `config(port)`
+ * returns the configuration file's text for that accept port (the tests
+ * use the recipe in docs/deployment.md). Runs in the foreground, no pid
+ * file, until stopped.
+ */
+export async function startStunnel(config) {
+  const dir = tempDir('ssemux-stunnel-');
+  const port = await freePort();
+  writeFileSync(join(dir, 'stunnel.conf'), `pid =\n${config(port)}`);
+  const { child, exited, log } = await launchListening(stunnelBin, [join(dir, 'stunnel.conf')], port,
+    'stunnel');
+  return {
+    port,
+    log,
+    async stop() {
+      if (child.exitCode === null && !child.signalCode) {
+        child.kill('SIGKILL');
+        await within(WAIT_LIMIT_MS, exited, 'stunnel to exit');
+      }
       removeDir(dir);
     },
   };
@@ -165,23 +272,13 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).joi
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn(nginxBin, ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf'),
-    '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (t) => { log += t; });
-  const exited = new Promise((ok) => child.on('exit', ok));
-  try {
-    await waitForPort(port, 'nginx', child);
-  } catch (err) {
-    err.message += `; nginx said: ${log}`;
-    throw err;
-  }
+  const { child, exited, log } = await launchListening(nginxBin, ['-p', dir, '-e', join(dir, 'error.log'),
+    '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], port, 'nginx');
   return {
     port,
     base: `http://127.0.0.1:${port}`,
     url: (path) => `http://127.0.0.1:${port}${path}`,
-    log: () => log,
+    log,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
