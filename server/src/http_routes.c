@@ -13,6 +13,7 @@
 #include "publish.h"
 #include "redis_lws.h"
 #include "request_auth.h"
+#include "request_line.h"
 #include "server.h"
 #include "sse_session.h"
 
@@ -252,6 +253,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     int ret;
 
     switch (reason) {
+    case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+        /* Before any route or the --static mount; 400, then close. */
+        if (!request_line_intact(wsi)) {
+            http_reply_error(srv, wsi, 400, REQUEST_LINE_CUT_MESSAGE, NULL);
+            return -1;
+        }
+        return 0;
+
     case LWS_CALLBACK_HTTP:
         if (!c)
             return -1;
