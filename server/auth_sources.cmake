@@ -5,4 +5,5 @@ set(SSEMUX_AUTH_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/src/auth.c
     ${CMAKE_CURRENT_LIST_DIR}/src/base64url.c
     ${CMAKE_CURRENT_LIST_DIR}/src/json_claims.c
-    ${CMAKE_CURRENT_LIST_DIR}/src/json_object.c)
+    ${CMAKE_CURRENT_LIST_DIR}/src/json_object.c
+    ${CMAKE_CURRENT_LIST_DIR}/src/utf8.c)

@@ -6,7 +6,7 @@
 #   node        node --test tests/node/ (the wasm build against the shared cases,
 #               ssecat, the hub with fakes, the real server binary, several
 #               instances on a real redis-server behind nginx)
-#   hostile     node --test tests/hostile/ (the real server against 64 hostile
+#   hostile     node --test tests/hostile/ (the real server against 71 hostile
 #               requests, 10,000 half-open connections, while 20 honest
 #               subscribers and a publisher must lose nothing)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub

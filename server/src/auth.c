@@ -202,6 +202,8 @@ const char *auth_reason(auth_result r)
         return "token expired";
     case AUTH_NOT_YET_VALID:
         return "token not yet valid";
+    case AUTH_REPEATED:
+        return "token given more than once";
     case AUTH_FORBIDDEN:
         return "topic not granted";
     }

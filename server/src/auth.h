@@ -30,6 +30,7 @@ typedef enum auth_result {
     AUTH_BAD_SIGNATURE,  /* HMAC mismatch -> 401 */
     AUTH_EXPIRED,        /* now >= exp -> 401 */
     AUTH_NOT_YET_VALID,  /* now < nbf -> 401 */
+    AUTH_REPEATED,       /* the place checked has two tokens -> 401 */
     AUTH_FORBIDDEN       /* valid token, topic not granted -> 403 */
 } auth_result;
 

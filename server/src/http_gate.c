@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "demo_outage.h"
+#include "request_line.h"
 
 /* Longest Content-Length we read: 18 digits cannot overflow int64. */
 #define MAX_LENGTH_DIGITS 18
@@ -23,7 +24,7 @@ static const path_methods api_paths[] = {
     {DEMO_OUTAGE_PATH, M(LWSHUMETH_POST) | M(LWSHUMETH_OPTIONS), "POST, OPTIONS"},
 };
 
-static const path_methods static_files = {"/", M(LWSHUMETH_GET) | M(LWSHUMETH_HEAD),
+static const path_methods static_paths = {"/", M(LWSHUMETH_GET) | M(LWSHUMETH_HEAD),
                                           "GET, HEAD"};
 
 static http_gate_verdict refuse(unsigned status, const char *message, const char *allow)
@@ -95,7 +96,7 @@ static const path_methods *methods_for(const char *uri, int uri_len, bool static
         if ((size_t)uri_len == strlen(p) && memcmp(uri, p, (size_t)uri_len) == 0)
             return &api_paths[i];
     }
-    return static_on ? &static_files : NULL;
+    return static_on ? &static_paths : NULL;
 }
 
 bool http_gate_has_body(struct lws *wsi)
@@ -120,6 +121,8 @@ http_gate_verdict http_gate_check(struct lws *wsi, const char *uri, int uri_len,
     http_gate_verdict v = check_framing(wsi);
     const path_methods *pm;
 
+    if (!request_line_intact(wsi))
+        return refuse(400, REQUEST_LINE_CUT_MESSAGE, NULL);
     if (v.status)
         return v;
     if (method < 0 || method >= 32)

@@ -83,7 +83,7 @@ auth_result json_claims_check_header(const char *json, size_t len)
 {
     header_state h = {0};
 
-    if (!json_object_parse(json, len, header_callback, &h, NULL, 0))
+    if (json_object_parse(json, len, header_callback, &h, NULL, 0) != JSON_OBJECT_OK)
         return AUTH_MALFORMED;
     return h.alg_is_hs256 ? AUTH_OK : AUTH_BAD_ALGORITHM;
 }
@@ -198,6 +198,8 @@ static bool add_pattern(auth_pattern *list, size_t *count, const char *s, size_t
     if (memchr(s, '\0', len) || memchr(s, '*', text_len))
         return false;
     memcpy(list[*count].text, s, text_len);
+    /* The same decoding as every JSON string the server reads. */
+    text_len = json_string_join_surrogates(list[*count].text, text_len);
     list[*count].text[text_len] = '\0';
     list[*count].prefix = prefix;
     (*count)++;
@@ -283,5 +285,7 @@ auth_result json_claims_parse(const char *json, size_t len, json_claims_times *t
         return AUTH_MALFORMED;
     memset(times, 0, sizeof *times);
     memset(grants, 0, sizeof *grants);
-    return json_object_parse(json, len, claims_callback, &c, NULL, 0) ? AUTH_OK : AUTH_MALFORMED;
+    return json_object_parse(json, len, claims_callback, &c, NULL, 0) == JSON_OBJECT_OK
+               ? AUTH_OK
+               : AUTH_MALFORMED;
 }

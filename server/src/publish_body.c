@@ -38,42 +38,6 @@ publish_body_kind publish_body_kind_of(const char *content_type, size_t len)
     return PUBLISH_BODY_UNSUPPORTED;
 }
 
-bool utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-    while (p < end) {
-        unsigned c = *p;
-        size_t n;
-        unsigned cp, min;
-
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if ((c & 0xE0) == 0xC0) {
-            n = 1, cp = c & 0x1F, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2, cp = c & 0x0F, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if ((size_t)(end - p) <= n)
-            return false;
-        for (size_t i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += n + 1;
-    }
-    return true;
-}
-
 /* Event types end up on an "event:" line: no line breaks, no controls. */
 static bool type_valid(const char *type, size_t len)
 {
@@ -255,8 +219,9 @@ static signed char json_callback(struct lejp_ctx *ctx, char reason)
         memcpy(st->scratch + st->used, ctx->buf, ctx->npos);
         st->used += ctx->npos;
         if (reason == LEJPCB_VAL_STR_END) {
-            const char *v = st->scratch + st->start;
-            size_t n = st->used - st->start;
+            char *v = st->scratch + st->start;
+            size_t n = json_string_join_surrogates(v, st->used - st->start);
+            st->used = st->start + n;
             if (field == 1)
                 st->raw.topic = v, st->raw.topic_len = n, st->raw.has_topic = true;
             else if (field == 2)
@@ -295,9 +260,17 @@ static publish_body_status parse_json(const char *body, size_t len, char *scratc
 
     memset(&st, 0, sizeof(st));
     st.scratch = scratch;
-    if (!json_object_parse(body, len, json_callback, &st, json_paths, 3))
-        return PUBLISH_BODY_MALFORMED;
-    return validate(&st.raw, out);
+    switch (json_object_parse(body, len, json_callback, &st, json_paths, 3)) {
+    case JSON_OBJECT_OK:
+        return validate(&st.raw, out);
+    case JSON_OBJECT_NOT_UTF8:
+        return PUBLISH_BODY_JSON_NOT_UTF8;
+    case JSON_OBJECT_LONE_SURROGATE:
+        return PUBLISH_BODY_LONE_SURROGATE;
+    case JSON_OBJECT_MALFORMED:
+        break;
+    }
+    return PUBLISH_BODY_MALFORMED;
 }
 
 publish_body_status publish_body_parse(publish_body_kind kind, const char *body, size_t len,
@@ -332,6 +305,10 @@ const char *publish_body_strerror(publish_body_status status)
         return "data must be a string";
     case PUBLISH_BODY_DATA_NOT_UTF8:
         return "data must be UTF-8";
+    case PUBLISH_BODY_JSON_NOT_UTF8:
+        return "a JSON body must be UTF-8";
+    case PUBLISH_BODY_LONE_SURROGATE:
+        return "a surrogate escape (\\uD800 to \\uDFFF) must be half of a pair, high then low";
     }
     return "bad request";
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "topic_table.h"
+#include "utf8.h" /* utf8_valid, which the publish fields must pass */
 
 #define PUBLISH_TYPE_MAX 64
 
@@ -29,7 +30,9 @@ typedef enum publish_body_status {
     PUBLISH_BODY_BAD_TYPE,       /* empty, > 64 bytes, control characters, not UTF-8 */
     PUBLISH_BODY_MISSING_DATA,
     PUBLISH_BODY_DATA_NOT_STRING,
-    PUBLISH_BODY_DATA_NOT_UTF8
+    PUBLISH_BODY_DATA_NOT_UTF8,
+    PUBLISH_BODY_JSON_NOT_UTF8,  /* RFC 8259 section 8.1 */
+    PUBLISH_BODY_LONE_SURROGATE  /* a \uD800-\uDFFF escape without its pair */
 } publish_body_status;
 
 typedef struct publish_fields {
@@ -50,8 +53,5 @@ publish_body_status publish_body_parse(publish_body_kind kind, const char *body,
                                        char *scratch, publish_fields *out);
 
 const char *publish_body_strerror(publish_body_status status);
-
-/* True if p[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *p, size_t len);
 
 #endif

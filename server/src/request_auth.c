@@ -1,68 +1,143 @@
 #include "request_auth.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-/* Room for the longest token auth.h accepts, the "access_token=" a query
- * copy includes, and the NUL; anything longer is refused as malformed. */
-#define TOKEN_BUF (AUTH_MAX_TOKEN + 32)
+#include "request_token.h"
 
-/* Copies the token into buf; returns its length, 0 if absent, -1 if it
- * is present but too long. */
-static int find_token(struct lws *wsi, char *buf, request_token_source *source)
+/* What one place of the request holds. */
+typedef enum token_lookup {
+    TOKEN_ABSENT,   /* not there: look at the next place */
+    TOKEN_FOUND,    /* copied out, 1..AUTH_MAX_TOKEN bytes */
+    TOKEN_UNUSABLE, /* there, but empty, too long or not Bearer: 401, stop */
+    TOKEN_REPEATED  /* there more than once: 401, stop */
+} token_lookup;
+
+/* lws keeps a repeated header, and each query argument, as one fragment;
+ * an empty fragment has length 0 but copies without error. */
+static bool fragment_exists(struct lws *wsi, enum lws_token_indexes h, int i)
 {
-    const char *q;
-    size_t max;
-    int n;
-
-    n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-    if (n > 0) {
-        *source = REQUEST_TOKEN_HEADER;
-        if (n >= TOKEN_BUF || lws_hdr_copy(wsi, buf, TOKEN_BUF, WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
-            return -1;
-        /* RFC 6750 2.1: "Bearer" 1*SP b64token; the scheme is case-insensitive. */
-        if (strncasecmp(buf, "Bearer ", 7) != 0)
-            return -1;
-        q = buf + 7;
-        while (*q == ' ')
-            q++;
-        n = (int)strlen(q);
-        memmove(buf, q, (size_t)n + 1);
-        return n;
-    }
-    q = lws_get_urlarg_by_name(wsi, "access_token=", buf, TOKEN_BUF);
-    if (q) {
-        *source = REQUEST_TOKEN_QUERY;
-        n = (int)strlen(q);
-        memmove(buf, q, (size_t)n + 1);
-        return n;
-    }
-    max = TOKEN_BUF;
-    if (lws_http_cookie_get(wsi, "ssemux_token", buf, &max) == 0) {
-        *source = REQUEST_TOKEN_COOKIE;
-        return (int)max;
-    }
-    *source = REQUEST_TOKEN_NONE;
-    return 0;
+    char none[1];
+    return lws_hdr_fragment_length(wsi, h, i) > 0 ||
+           lws_hdr_copy_fragment(wsi, none, (int)sizeof none, h, i) == 0;
 }
+
+/* A heap copy of fragment i, whatever its length (at most the header
+ * buffer, --max-header-bytes), so a place too long for a token is still
+ * seen; NULL when there is no such fragment or no memory. */
+static char *copy_fragment(struct lws *wsi, enum lws_token_indexes h, int i, size_t *len)
+{
+    int n = lws_hdr_fragment_length(wsi, h, i);
+    char *copy = malloc((size_t)n + 1);
+
+    if (copy && lws_hdr_copy_fragment(wsi, copy, n + 1, h, i) == n) {
+        *len = (size_t)n;
+        return copy;
+    }
+    free(copy);
+    return NULL;
+}
+
+static token_lookup take(const char *value, size_t len, char *out, size_t *out_len)
+{
+    if (len == 0 || len > AUTH_MAX_TOKEN)
+        return TOKEN_UNUSABLE; /* refused, never cut */
+    memcpy(out, value, len);
+    out[len] = '\0';
+    *out_len = len;
+    return TOKEN_FOUND;
+}
+
+/* Looks at each fragment of header h that exists: `read` says whether it
+ * holds a token (count) and which. More than one is TOKEN_REPEATED. */
+typedef unsigned (*token_reader)(const char *text, size_t len, const char **value,
+                                 size_t *value_len);
+
+static token_lookup scan_fragments(struct lws *wsi, enum lws_token_indexes h, token_reader read,
+                                   char *out, size_t *out_len)
+{
+    token_lookup found = TOKEN_ABSENT;
+    unsigned count = 0;
+
+    for (int i = 0; fragment_exists(wsi, h, i) && count < 2; i++) {
+        const char *value = NULL;
+        size_t len = 0, value_len = 0;
+        char *text = copy_fragment(wsi, h, i, &len);
+        unsigned here;
+
+        if (!text)
+            return TOKEN_UNUSABLE;
+        here = read(text, len, &value, &value_len);
+        if (here && !count)
+            found = value ? take(value, value_len, out, out_len) : TOKEN_UNUSABLE;
+        count += here;
+        free(text);
+    }
+    return count > 1 ? TOKEN_REPEATED : found;
+}
+
+/* Any Authorization header counts; only "Bearer <token>" holds one. */
+static unsigned read_authorization(const char *text, size_t len, const char **value,
+                                   size_t *value_len)
+{
+    if (!request_token_from_bearer(text, len, value, value_len))
+        *value = NULL;
+    return 1;
+}
+
+static unsigned read_query_arg(const char *text, size_t len, const char **value,
+                               size_t *value_len)
+{
+    return request_token_from_query_arg(text, len, value, value_len) ? 1 : 0;
+}
+
+static token_lookup from_header(struct lws *wsi, char *out, size_t *out_len)
+{
+    return scan_fragments(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, read_authorization, out, out_len);
+}
+
+static token_lookup from_query(struct lws *wsi, char *out, size_t *out_len)
+{
+    return scan_fragments(wsi, WSI_TOKEN_HTTP_URI_ARGS, read_query_arg, out, out_len);
+}
+
+/* Every Cookie header (HTTP/2 sends one per cookie), each pair checked. */
+static token_lookup from_cookies(struct lws *wsi, char *out, size_t *out_len)
+{
+    return scan_fragments(wsi, WSI_TOKEN_HTTP_COOKIE, request_token_from_cookies, out, out_len);
+}
+
+/* docs/auth.md: the first place that has a token is the only one checked. */
+static token_lookup (*const places[])(struct lws *, char *, size_t *) = {from_header, from_query,
+                                                                        from_cookies};
+static const request_token_source place_names[] = {REQUEST_TOKEN_HEADER, REQUEST_TOKEN_QUERY,
+                                                   REQUEST_TOKEN_COOKIE};
 
 auth_result request_auth_check(const auth_verifier *verifier, struct lws *wsi, int64_t now_s,
                                auth_grants *grants, request_token_source *source)
 {
-    request_token_source where = REQUEST_TOKEN_NONE;
-    char token[TOKEN_BUF];
-    int n;
+    token_lookup found = TOKEN_ABSENT;
+    char token[AUTH_MAX_TOKEN + 1];
+    size_t len = 0;
 
     if (source)
         *source = REQUEST_TOKEN_NONE;
     if (!auth_enabled(verifier))
         return auth_check_token(verifier, "", 0, now_s, grants);
-    n = find_token(wsi, token, &where);
-    if (source)
-        *source = where;
-    if (n < 0)
-        return AUTH_MALFORMED;
-    if (n == 0)
+    for (size_t i = 0; i < sizeof places / sizeof places[0] && found == TOKEN_ABSENT; i++) {
+        found = places[i](wsi, token, &len);
+        if (source && found != TOKEN_ABSENT)
+            *source = place_names[i];
+    }
+    switch (found) {
+    case TOKEN_ABSENT:
         return AUTH_MISSING;
-    return auth_check_token(verifier, token, (size_t)n, now_s, grants);
+    case TOKEN_UNUSABLE:
+        return AUTH_MALFORMED;
+    case TOKEN_REPEATED:
+        return AUTH_REPEATED;
+    case TOKEN_FOUND:
+        break;
+    }
+    return auth_check_token(verifier, token, len, now_s, grants);
 }

@@ -4,6 +4,9 @@
  *   1. Authorization: Bearer <token>   (fetch-based clients, publishers)
  *   2. ?access_token=<token>           (native EventSource: no headers)
  *   3. Cookie: ssemux_token=<token>    (same-site pages, withCredentials)
+ * The first place present is the only one checked: a token there that is
+ * empty, too long, not Bearer or given twice is a 401, never passed over
+ * for the next place (request_token.h has the rules for "present").
  */
 #ifndef SSEMUX_SERVER_REQUEST_AUTH_H
 #define SSEMUX_SERVER_REQUEST_AUTH_H

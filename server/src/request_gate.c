@@ -13,8 +13,11 @@
 
 /* Sockets looked at per wake-up; the rest stay queued in the epoll set. */
 #define EVENTS_PER_WAKE 64
-/* How often deadlines are checked while anyone waits. */
+/* How often deadlines are checked while anyone waits, and how many late
+ * connections one check refuses before letting the loop serve others. */
 #define DEADLINE_TICK_US (250 * 1000)
+#define REFUSALS_PER_TICK 256
+#define BUSY_TICK_US (5 * 1000)
 /* What a refused client may still have in flight, read and dropped before
  * closing so the close is a FIN, not a reset that could destroy our answer. */
 #define DRAIN_BYTES (64 * 1024)
@@ -147,16 +150,19 @@ static void check_deadlines(lws_sorted_usec_list_t *sul)
 {
     server *srv = lws_container_of(sul, server, gate_timer);
     uint64_t now = server_now_ms();
+    int refused = 0;
 
     /* Every deadline is arrival + the same timeout: the oldest come first. */
-    while (srv->gate_waiting.head) {
+    while (srv->gate_waiting.head && refused < REFUSALS_PER_TICK) {
         gate_conn *g = lws_container_of(srv->gate_waiting.head, gate_conn, link);
         if (g->deadline_ms > now)
             break;
         refuse(srv, g, 408, "request head not complete in time (--header-timeout-ms)");
+        refused++;
     }
     if (srv->gate_waiting.count)
-        lws_sul_schedule(srv->context, 0, &srv->gate_timer, check_deadlines, DEADLINE_TICK_US);
+        lws_sul_schedule(srv->context, 0, &srv->gate_timer, check_deadlines,
+                         refused == REFUSALS_PER_TICK ? BUSY_TICK_US : DEADLINE_TICK_US);
 }
 
 bool request_gate_start(server *srv)

@@ -53,6 +53,11 @@ static request_head_status check_request_line(const char *l, size_t n)
             return REQUEST_HEAD_BAD;
     if (v == t || v == n)
         return REQUEST_HEAD_BAD;
+    /* lws decodes %XX while parsing and drops the connection on a decoded
+     * NUL without a word: answer it here. */
+    for (size_t i = t; i + 2 < v; i++)
+        if (l[i] == '%' && l[i + 1] == '0' && l[i + 2] == '0')
+            return REQUEST_HEAD_BAD;
     v++;
     if (n - v != 8 || memcmp(l + v, "HTTP/", 5) != 0 || l[v + 6] != '.' ||
         l[v + 5] < '0' || l[v + 5] > '9' || l[v + 7] < '0' || l[v + 7] > '9')

@@ -154,7 +154,7 @@ static const struct lws_http_mount *build_mounts(server *srv)
     }
     srv->mounts[m].mountpoint = "/";
     srv->mounts[m].mountpoint_len = 1;
-    srv->mounts[m].origin = srv->config.static_dir;
+    srv->mounts[m].origin = srv->statics.root; /* resolved: static_files.h */
     srv->mounts[m].def = "index.html";
     srv->mounts[m].origin_protocol = LWSMPRO_FILE;
     srv->mounts[m].extra_mimetypes = &srv->mime_types[t - 1];
@@ -179,6 +179,8 @@ static bool create_context(server *srv)
         fprintf(stderr, "ssemux-server: cannot create the libwebsockets context\n");
         return false;
     }
+    if (srv->config.static_dir)
+        static_files_install(&srv->statics, srv->context);
 
     memset(&info, 0, sizeof(info));
     /* A server vhost without a listener of its own: listener.c accepts. */
@@ -209,6 +211,8 @@ static bool create_context(server *srv)
 bool server_start(server *srv, const server_config *config, const char *jwt_secret,
                   size_t jwt_secret_len)
 {
+    char err[256];
+
     memset(srv, 0, sizeof(*srv));
     srv->config = *config;
     srv->peer_watch_fd = -1;
@@ -217,6 +221,10 @@ bool server_start(server *srv, const server_config *config, const char *jwt_secr
     if (!auth_verifier_init(&srv->auth, jwt_secret, jwt_secret_len)) {
         fprintf(stderr, "ssemux-server: the JWT secret is longer than %d bytes\n",
                 AUTH_MAX_SECRET);
+        return false;
+    }
+    if (config->static_dir && !static_files_init(&srv->statics, config->static_dir, err, sizeof err)) {
+        fprintf(stderr, "ssemux-server: --static %s: %s\n", config->static_dir, err);
         return false;
     }
     if (!cors_init(&srv->cors, config->cors_origins) || !topic_registry_init(&srv->topics)) {

@@ -17,6 +17,7 @@
 #include "cors.h"
 #include "http_routes.h"
 #include "metrics.h"
+#include "static_files.h"
 #include "store.h"
 #include "topics.h"
 
@@ -63,6 +64,7 @@ typedef struct server {
 
     struct lws_http_mount mounts[HTTP_ROUTES_PATH_COUNT + 1]; /* API paths + --static */
     struct lws_protocol_vhost_options mime_types[8];
+    static_files statics;           /* --static: the root, and how files are opened */
 } server;
 
 /* Wall clock in milliseconds (event IDs, ages). */

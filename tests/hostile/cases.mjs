@@ -71,6 +71,8 @@ export const cases = [
   { name: 'HTTP/1.2', send: h('GET /healthz HTTP/1.2\nHost: x\n\n'), ...refused(505) },
   { name: 'an HTTP/0.9 request line', send: h('GET /healthz\n\n'), ...refused(400) },
   { name: 'two spaces in the request line', send: h('GET  /healthz HTTP/1.1\nHost: x\n\n'), ...refused(400) },
+  { name: 'a %00 in the target', send: h('GET /events?topic=a%00b HTTP/1.1\nHost: x\n\n'), ...refused(400) },
+  { name: 'a %0D%0A in the target smuggling a header', send: get('/events?topic=inj%0D%0ALast-Event-ID:%201-1'), ...refused(400, { body: /request line/ }) },
   { name: 'a control byte in the target', send: 'GET /heal\x01thz HTTP/1.1\r\nHost: x\r\n\r\n', ...refused(400) },
   { name: 'the HTTP/2 preface in clear text', send: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', ...refused(505) },
   { name: 'a TLS ClientHello on the plain port', send: Buffer.from('160301002a0100002603035a', 'hex'), ...refused(400) },
@@ -100,6 +102,14 @@ export const cases = [
     expect: [{ status: 401 }], closed: false },
   { name: 'a token for another topic', send: get('/events?topic=secret'), expect: [{ status: 403 }], closed: false },
   { name: 'a 5,000-byte junk bearer token', send: get('/events?topic=t').replace(token, 'j'.repeat(5000)), expect: [{ status: 401 }], closed: false },
+  { name: 'a junk access_token before a valid cookie', send: `GET /events?topic=t&access_token=${'j'.repeat(5000)} HTTP/1.1\r\nHost: x\r\nCookie: ssemux_token=${token}\r\n\r\n`,
+    expect: [{ status: 401 }], closed: false },
+  { name: 'a cookie token given twice', send: `GET /events?topic=t HTTP/1.1\r\nHost: x\r\nCookie: ssemux_token=${token}; ssemux_token=${token}\r\n\r\n`,
+    expect: [{ status: 401 }], closed: false },
+  // JSON escapes (RFC 8259 7): pairs join into UTF-8, a lone half is refused.
+  { name: 'a JSON publish with a surrogate pair', send: post('{"topic":"esc","data":"smile \\ud83d\\ude00"}', { type: 'application/json' }), expect: [ok], closed: false },
+  { name: 'a JSON publish with a lone surrogate', send: post('{"topic":"esc","data":"\\ud83d"}', { type: 'application/json' }), expect: [{ status: 400, body: /surrogate/ }], closed: false },
+  { name: 'a JSON publish with a reversed pair', send: post('{"topic":"esc","data":"\\ude00\\ud83d"}', { type: 'application/json' }), expect: [{ status: 400 }], closed: false },
   // Names and IDs.
   { name: 'a bad Last-Event-ID header', send: get('/events?topic=t', 'Last-Event-ID: nonsense\r\n'), expect: [{ status: 400 }], closed: false },
   { name: 'a bad lastEventId parameter', send: get('/events?topic=t&lastEventId=1-2-3'), expect: [{ status: 400 }], closed: false },

@@ -15,7 +15,7 @@ import { exchange } from './raw-http.mjs';
 import { cases, SECRET, token, slowHead } from './cases.mjs';
 import { subscriber, publisher } from './honest.mjs';
 
-const HEARTBEAT_MS = 1000;
+const HEARTBEAT_MS = 1500;
 const HEADER_TIMEOUT_MS = 3000;
 const SUBSCRIBERS = 20;
 const HALF_OPEN = Number(process.env.SSEMUX_HOSTILE_HALF_OPEN ?? 10000);

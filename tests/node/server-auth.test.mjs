@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import {
   startServer, publishRaw, readStream, parseStream, metrics, within, tempDir, removeDir,
-  WAIT_LIMIT_MS,
+  rawExchange, statusOf, WAIT_LIMIT_MS,
 } from './server-harness.mjs';
 
 const SECRET = 'test secret, not for production';
@@ -78,10 +78,66 @@ test('answers_403_for_a_topic_the_token_does_not_grant', async () => {
   }
 });
 
-test('uses_the_header_before_the_query_and_the_query_before_the_cookie', async () => {
-  const bad = 'Bearer not.a.token';
-  assert.equal((await openStatus(`/events?topic=scores&access_token=${reader}`, { authorization: bad })).status, 401);
-  assert.equal((await openStatus('/events?topic=scores&access_token=garbage', { cookie: `ssemux_token=${reader}` })).status, 401);
+// docs/auth.md: the first place that has a token is the only one checked;
+// one there that is empty, too long, not Bearer or given twice is a 401,
+// never passed over for a valid token in a later place.
+test('checks_only_the_first_place_that_has_a_token', async () => {
+  const junk = 'x'.repeat(5000);
+  const cases = [
+    ['header before query and cookie', { authorization: `Bearer ${reader}` }, `&access_token=${junk}`, 'ssemux_token=garbage', 200],
+    ['query before cookie', {}, `&access_token=${reader}`, `ssemux_token=${junk}`, 200],
+    ['cookie when nothing comes before it', {}, '', `theme=dark; ssemux_token=${reader}`, 200],
+    ['a bad header hides a good query and cookie', { authorization: 'Bearer not.a.token' }, `&access_token=${reader}`, `ssemux_token=${reader}`, 'token malformed'],
+    ['a Basic header is a header too', { authorization: `Basic ${reader}` }, `&access_token=${reader}`, '', 'token malformed'],
+    ['a 5,000-character query token hides a good cookie', {}, `&access_token=${junk}`, `ssemux_token=${reader}`, 'token malformed'],
+    ['a short junk query token hides a good cookie', {}, '&access_token=garbage', `ssemux_token=${reader}`, 'token malformed'],
+    ['an empty query token hides a good cookie', {}, '&access_token=', `ssemux_token=${reader}`, 'token malformed'],
+    ['a bare access_token hides a good cookie', {}, '&access_token', `ssemux_token=${reader}`, 'token malformed'],
+    ['a query token given twice', {}, `&access_token=${reader}&access_token=${reader}`, '', 'token given more than once'],
+    ['a cookie given twice', {}, '', `ssemux_token=${reader}; ssemux_token=x`, 'token given more than once'],
+    ['a 5,000-character cookie', {}, '', `ssemux_token=${junk}`, 'token malformed'],
+    ['an empty cookie', {}, '', 'ssemux_token=', 'token malformed'],
+    ['a lookalike cookie is not ours', {}, '', `old_ssemux_token=${reader}`, 'token missing'],
+    ['a lookalike cookie next to ours', {}, '', `old_ssemux_token=x; ssemux_token=${reader}`, 200],
+  ];
+  const wrong = [];
+  for (const [what, headers, query, cookie, want] of cases) {
+    const res = await openStatus(`/events?topic=scores${query}`, cookie ? { ...headers, cookie } : headers);
+    const got = res.status === 200 ? 200 : `${res.status} ${res.body.trim()}`;
+    const expected = want === 200 ? 200 : `401 ${JSON.stringify({ error: want })}`;
+    if (got !== expected) wrong.push(`${what}: expected ${expected}, got ${got}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+// What fetch cannot send: an empty Authorization header, and a header or
+// a cookie header twice (HTTP/2 sends each cookie in a header of its own).
+test('counts_empty_and_repeated_headers_as_present', async () => {
+  const get = (lines) => `GET /events?topic=scores HTTP/1.1\r\nHost: x\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`;
+  const cases = [
+    ['an empty Authorization header', ['Authorization:', `Cookie: ssemux_token=${reader}`], 'token malformed'],
+    ['Authorization twice', [`Authorization: Bearer ${reader}`, `Authorization: Bearer ${reader}`], 'token given more than once'],
+    ['ssemux_token in two Cookie headers', [`Cookie: ssemux_token=${reader}`, `Cookie: ssemux_token=${reader}`], 'token given more than once'],
+    ['ours in the second Cookie header', ['Cookie: theme=dark', `Cookie: ssemux_token=${reader}`], 200],
+  ];
+  const wrong = [];
+  for (const [what, lines, want] of cases) {
+    const reply = await rawExchange(server, get(lines), { endAfterMs: 500 });
+    const ok = want === 200 ? statusOf(reply) === 200
+      : statusOf(reply) === 401 && reply.includes(JSON.stringify({ error: want }));
+    if (!ok) wrong.push(`${what}: expected ${want}, got ${reply.slice(0, 300)}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('publish_reads_the_token_by_the_same_rules', async () => {
+  const writer = token({ publish: ['scores'] });
+  const res = await within(WAIT_LIMIT_MS, fetch(server.url(`/publish?access_token=${'x'.repeat(5000)}`), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ssemux_token=${writer}` },
+    body: 'topic=scores&data=x',
+  }), 'POST /publish');
+  assert.equal(res.status, 401, await res.text());
 });
 
 test('checks_publish_grants_separately_from_subscribe_grants', async () => {

@@ -282,3 +282,24 @@ export async function eventually(check, what, limit = WAIT_LIMIT_MS) {
     await sleep(20);
   }
 }
+
+/**
+ * Sends raw bytes on a fresh connection; resolves with everything the server
+ * answered before it closed, or before `endAfterMs` (a server that keeps the
+ * connection open after answering).
+ */
+export function rawExchange(server, bytes, { limit = WAIT_LIMIT_MS, endAfterMs = 1000 } = {}) {
+  return within(limit, new Promise((ok, fail) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let reply = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => { reply += d; });
+    socket.on('error', (err) => (err.code === 'ECONNRESET' ? ok(reply) : fail(err)));
+    socket.on('close', () => ok(reply));
+    socket.on('connect', () => socket.write(bytes));
+    setTimeout(() => { socket.destroy(); ok(reply); }, endAfterMs);
+  }), 'raw exchange');
+}
+
+/** The status code of a raw HTTP/1.x reply, 0 when there is none. */
+export const statusOf = (reply) => Number(/^HTTP\/1\.[01] (\d{3})/.exec(reply)?.[1] ?? 0);

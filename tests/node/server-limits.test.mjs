@@ -3,9 +3,9 @@
 // published after all of them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import {
-  startServer, publish, readStream, parseStream, metrics, within, eventually, WAIT_LIMIT_MS,
+  startServer, publish, readStream, parseStream, metrics, within, eventually, rawExchange, statusOf,
+  WAIT_LIMIT_MS,
 } from './server-harness.mjs';
 
 let server;
@@ -15,22 +15,6 @@ before(async () => {
 });
 after(async () => { await server?.stop(); });
 
-/** Sends raw bytes; resolves with everything the server answered before closing. */
-function rawExchange(bytes, { limit = WAIT_LIMIT_MS, endAfterMs = 1000 } = {}) {
-  return within(limit, new Promise((ok, fail) => {
-    const socket = connect(server.port, '127.0.0.1');
-    let reply = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d) => { reply += d; });
-    socket.on('error', (err) => (err.code === 'ECONNRESET' ? ok(reply) : fail(err)));
-    socket.on('close', () => ok(reply));
-    socket.on('connect', () => socket.write(bytes));
-    // A server that keeps the connection open after answering: stop reading.
-    setTimeout(() => { socket.destroy(); ok(reply); }, endAfterMs);
-  }), 'raw exchange');
-}
-
-const statusOf = (reply) => Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0);
 const form = 'application/x-www-form-urlencoded';
 const seventeen = Array.from({ length: 17 }, (_, i) => `topic=t${i}`).join('&');
 
@@ -87,7 +71,7 @@ test('answers_each_bad_request_with_its_status_and_keeps_serving', async () => {
 });
 
 test('refuses_a_body_without_content_length_with_411', async () => {
-  const reply = await rawExchange('POST /publish HTTP/1.1\r\nHost: x\r\n' +
+  const reply = await rawExchange(server, 'POST /publish HTTP/1.1\r\nHost: x\r\n' +
     `Content-Type: ${form}\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ntopic=a&d\r\n0\r\n\r\n`);
   assert.equal(statusOf(reply), 411, reply);
 });
@@ -95,7 +79,7 @@ test('refuses_a_body_without_content_length_with_411', async () => {
 test('drops_requests_whose_headers_exceed_the_limit_without_hurting_others', async () => {
   // libwebsockets 4.1 has no hook to answer these: it closes the
   // connection. What matters is no 2xx and no harm to anyone else.
-  const reply = await rawExchange(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4000)}\r\n\r\n`);
+  const reply = await rawExchange(server, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4000)}\r\n\r\n`);
   assert.ok(statusOf(reply) === 0 || statusOf(reply) >= 400, `expected no success, got ${reply}`);
   const ok = await fetch(server.url('/healthz'));
   assert.equal(ok.status, 200);
@@ -104,7 +88,7 @@ test('drops_requests_whose_headers_exceed_the_limit_without_hurting_others', asy
 test('survives_garbage_and_half_requests', async () => {
   for (const junk of ['HELLO\r\n\r\n', '\x00\x01\x02\xff\r\n\r\n', 'GET /events?topic=a HTTP/1.1\r\n',
     'GET ' + '/'.repeat(3000) + ' HTTP/1.1\r\n\r\n', 'POST /publish HTTP/1.1\r\nContent-Length: 5\r\n\r\nab']) {
-    const reply = await rawExchange(junk, { endAfterMs: 300 });
+    const reply = await rawExchange(server, junk, { endAfterMs: 300 });
     assert.ok(!/^HTTP\/1\.1 2/.test(reply), `junk ${JSON.stringify(junk.slice(0, 30))} got ${reply}`);
   }
   const ok = await fetch(server.url('/healthz'));

@@ -3,14 +3,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import {
-  startServer, publish, readStream, parseStream, tempDir, removeDir, within, WAIT_LIMIT_MS,
+  startServer, publish, readStream, parseStream, tempDir, removeDir, within, run, serverPath,
+  WAIT_LIMIT_MS,
 } from './server-harness.mjs';
 
 let server;
 let dir;
+let outside; // a directory next to the root, with a file nobody may read
 const wasm = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 before(async () => {
@@ -25,11 +27,21 @@ before(async () => {
   writeFileSync(join(dir, 'blob.xyz'), 'whatever');
   mkdirSync(join(dir, 'sub'));
   writeFileSync(join(dir, 'sub', 'index.html'), '<p>sub</p>');
+  outside = tempDir();
+  writeFileSync(join(outside, 'secret.txt'), 'secret outside');
+  symlinkSync(join(outside, 'secret.txt'), join(dir, 'abs-out'));
+  symlinkSync(relative(dir, join(outside, 'secret.txt')), join(dir, 'rel-out'));
+  symlinkSync('rel-out', join(dir, 'chain'));
+  symlinkSync('..', join(dir, 'up'));
+  symlinkSync(outside, join(dir, 'dir-out'));
+  symlinkSync('sub/index.html', join(dir, 'in-rel'));
+  symlinkSync('sub', join(dir, 'in-dir'));
   server = await startServer(['--static', dir]);
 });
 after(async () => {
   await server?.stop();
   if (dir) removeDir(dir);
+  if (outside) removeDir(outside);
 });
 
 const expectations = [
@@ -94,4 +106,32 @@ test('keeps_the_api_next_to_the_files', async () => {
   assert.equal(health.status, 200);
   const metricsRes = await fetch(server.url('/metrics'));
   assert.match(await metricsRes.text(), /ssemux_connections/);
+});
+
+test('never_serves_a_file_whose_real_path_is_outside_the_root', async () => {
+  const paths = ['/abs-out', '/rel-out', '/chain', `/up/${basename(outside)}/secret.txt`,
+    '/dir-out/secret.txt', '/dir-out/', `/in-dir/../up/${basename(outside)}/secret.txt`];
+  const wrong = [];
+  for (const path of paths) {
+    const res = await within(WAIT_LIMIT_MS, fetch(server.url(path)), path);
+    const text = await res.text();
+    if (res.status !== 404 || text.includes('secret outside')) wrong.push(`${path}: expected 404, got ${res.status} ${text.slice(0, 80)}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('serves_symlinks_that_stay_inside_the_root', async () => {
+  for (const path of ['/in-rel', '/in-dir/', '/in-dir/index.html']) {
+    const res = await within(WAIT_LIMIT_MS, fetch(server.url(path)), path);
+    assert.equal(`${res.status} ${await res.text()}`, '200 <p>sub</p>', path);
+  }
+});
+
+test('refuses_to_start_with_a_static_root_that_is_not_a_directory', async () => {
+  for (const [root, why] of [['/nonexistent-ssemux-root', 'No such file or directory'],
+    [join(dir, 'index.html'), 'not a directory'], ['/', 'refusing to serve the whole file system']]) {
+    const res = await run(serverPath, ['--port', '0', '--static', root]);
+    assert.notEqual(res.code, 0, `--static ${root} must not start`);
+    assert.match(res.stderr, new RegExp(`--static ${root}: ${why}`));
+  }
 });

@@ -303,6 +303,27 @@ static void enforces_pattern_limits(void)
                check(sign("{\"ssemux\":{\"subscribe\":[\"a\\u0000b\"]}}", token)));
 }
 
+/* The claims are read by the same JSON reader as publish bodies
+ * (json_object.c): surrogate pairs become one UTF-8 character, and a lone
+ * half anywhere, even in a claim ssemux ignores, makes the token malformed. */
+static void decodes_json_escapes_like_publish_bodies(void)
+{
+    static const char *const lone[] = {
+        "{\"sub\":\"\\ud800\"}",
+        "{\"sub\":\"\\udc00\\ud800\"}",
+        "{\"ssemux\":{\"subscribe\":[\"a\\ud83d\"]}}",
+    };
+    char token[TOKEN_CAP];
+    auth_grants g;
+
+    sign("{\"ssemux\":{\"subscribe\":[\"chat.\\ud83d\\ude00\",\"\\u0073cores\"]}}", token);
+    CHECK_AUTH(AUTH_OK, check_at(token, NOW, &g));
+    CHECK_INT(2, g.subscribe_count);
+    CHECK_STR("chat.\xf0\x9f\x98\x80", g.subscribe[0].text, strlen(g.subscribe[0].text));
+    CHECK(auth_may_subscribe(&g, "scores", 6));
+    expect_malformed_claims(__func__, lone, sizeof lone / sizeof lone[0]);
+}
+
 /* ---- signing ---------------------------------------------------------- */
 
 int main(void)
@@ -320,5 +341,6 @@ int main(void)
     RUN(matches_exact_and_prefix_patterns);
     RUN(star_alone_matches_everything);
     RUN(enforces_pattern_limits);
+    RUN(decodes_json_escapes_like_publish_bodies);
     return check_report();
 }

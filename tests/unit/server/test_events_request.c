@@ -1,6 +1,7 @@
 /* events_request: topics and the resume point of GET /events. */
 #include "check.h"
 #include "events_request.h"
+#include "publish_body.h"
 
 static events_request_status add(events_request *req, const char *arg)
 {
@@ -86,6 +87,45 @@ static void reads_the_route_option(void)
     CHECK_INT(EVENTS_REQUEST_BAD_ROUTE, add(&req, "route=topic"));
 }
 
+/* Subscribe and publish accept exactly the same topic names, including
+ * what a URL could carry once decoded: CR, LF, NUL, space, UTF-8. */
+#define NAME(text, valid) {text, sizeof text - 1, valid}
+static void accepts_the_topic_names_publish_accepts(void)
+{
+    static const struct {
+        const char *text;
+        size_t len;
+        bool valid;
+    } names[] = {
+        NAME("scores", true), NAME("a.b_c:d-E9", true),
+        NAME("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true), /* 64 */
+        NAME("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
+        NAME("inj\r\nLast-Event-ID: 1-1", false), NAME("inj\n", false), NAME("a\0b", false),
+        NAME("a b", false), NAME("caf\xc3\xa9", false), NAME("", false), NAME("a/b", false),
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t len = names[i].len;
+        char arg[128] = "topic=", body[160] = "topic=", scratch[160];
+        events_request req;
+        publish_fields f;
+        bool subscribe_ok, publish_ok;
+
+        memcpy(arg + 6, names[i].text, len);
+        events_request_init(&req);
+        subscribe_ok = events_request_add_arg(&req, arg, 6 + len) == EVENTS_REQUEST_OK;
+        memcpy(body + 6, names[i].text, len);
+        memcpy(body + 6 + len, "&data=x", 7);
+        publish_ok = publish_body_parse(PUBLISH_BODY_FORM, body, 13 + len, scratch, &f) ==
+                     PUBLISH_BODY_OK;
+        if (subscribe_ok != names[i].valid || publish_ok != names[i].valid) {
+            fprintf(stderr, "%s: topic %zu: expected both to %s it, subscribe %s, publish %s\n",
+                    __func__, i, names[i].valid ? "take" : "refuse",
+                    subscribe_ok ? "takes" : "refuses", publish_ok ? "takes" : "refuses");
+            check_failed_count++;
+        }
+    }
+}
+
 int main(void)
 {
     RUN(collects_topics_and_folds_duplicates);
@@ -95,5 +135,6 @@ int main(void)
     RUN(prefers_the_header_to_the_query);
     RUN(treats_an_empty_header_as_absent);
     RUN(reads_the_route_option);
+    RUN(accepts_the_topic_names_publish_accepts);
     return check_report();
 }

@@ -43,6 +43,7 @@ static void refuses_malformed_lines(void)
     CHECK_INT(REQUEST_HEAD_BAD, scan("GET  / HTTP/1.1\r\n\r\n", NULL));
     CHECK_INT(REQUEST_HEAD_BAD, scan("GET /\x01 HTTP/1.1\r\n\r\n", NULL));
     CHECK_INT(REQUEST_HEAD_BAD, scan("GET /\r\n\r\n", NULL));
+    CHECK_INT(REQUEST_HEAD_BAD, scan("GET /a%00b HTTP/1.1\r\n\r\n", NULL));
     CHECK_INT(REQUEST_HEAD_BAD, scan("GET / HTTP/1.1 x\r\n\r\n", NULL));
     /* A NUL in a value (strlen would stop at it: pass the length). */
     size_t n;
