@@ -6,7 +6,7 @@
 #   node        node --test tests/node/ (the wasm build against the shared cases,
 #               ssecat, the hub with fakes, the real server binary, several
 #               instances on a real redis-server behind nginx)
-#   hostile     node --test tests/hostile/ (the real server against 71 hostile
+#   hostile     node --test tests/hostile/ (the real server against 72 hostile
 #               requests, 10,000 half-open connections, while 20 honest
 #               subscribers and a publisher must lose nothing)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
@@ -20,7 +20,9 @@
 #               fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60) on
 #               tests/fuzz/corpus, then each server target (one per
 #               tests/fuzz/corpus-<target>/) for SSEMUX_FUZZ_SERVER_SECONDS
-#               (default 30) each; a crash in any fails the stage
+#               (default 30) each (fuzz_http_stream: whole HTTP/1.1 byte
+#               streams through an in-process server); a crash in any
+#               fails the stage
 # A failed stage does not stop the run, so the closing "N passed, M failed"
 # line always counts every stage; a stage whose prerequisite failed counts as
 # failed without running. Exits nonzero if any stage failed.

@@ -278,21 +278,25 @@ static int filter(server *srv, struct lws *wsi, const char *uri, int uri_len)
  * buffer -- from the head's first byte -- to the body parser, then loops
  * forever once the transaction completes (lws_read_h1 consumes nothing in
  * LRS_DEFERRING_ACTION): the process spins and serves nobody. The body it
- * hands us then starts with the request line itself, which no valid JSON or
- * form body does. We refuse that request with "Connection: close" and close
- * before lws loops; the requests before it were answered in order, and the
+ * hands us then starts with the request line itself ("POST ", or as much
+ * of it as a short Content-Length takes, after any empty lines), which no
+ * valid JSON or form body does. (A form body that arrives one byte at a
+ * time and starts with "P" would be refused too, and resent.) We refuse
+ * that request with "Connection: close" and close before lws loops; the requests before it were answered in order, and the
  * client resends this one on a new connection (RFC 9112 9.3.2).
  */
 static bool is_replayed_head(const publish_request *p, const char *in, size_t len)
 {
     static const char line[] = "POST ";
-    size_t i = 0;
+    size_t i = 0, n;
 
-    if (p->len)
+    if (p->len || !len)
         return false;
     while (i < len && (in[i] == '\r' || in[i] == '\n'))
         i++;
-    return len - i >= sizeof(line) - 1 && memcmp(in + i, line, sizeof(line) - 1) == 0;
+    /* A short Content-Length gets only its first bytes: "P", "PO", ... */
+    n = len - i < sizeof(line) - 1 ? len - i : sizeof(line) - 1;
+    return memcmp(in + i, line, n) == 0;
 }
 
 static int publish_body(server *srv, struct lws *wsi, conn *c, const char *in, size_t len)

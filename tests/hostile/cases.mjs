@@ -22,6 +22,8 @@ export const cases = [
     expect: [ok, { status: 503, body: /pipelined/ }], closed: true },
   { name: 'GET /healthz then a POST in one write', send: get('/healthz') + post('topic=t&data=b'),
     expect: [ok, { status: 503 }], closed: true },
+  { name: 'a GET then a POST with a 1-byte body in one write (found by fuzz_http_stream)', send: get('/healthz') + post('x'),
+    expect: [ok, { status: 503 }], closed: true },
   { name: 'two GET /healthz in one write', send: get('/healthz') + get('/healthz', 'Connection: close\r\n'),
     expect: [ok, ok], closed: true },
   { name: 'GET /events with a GET pipelined behind it', send: get('/events?topic=t') + get('/healthz'),
