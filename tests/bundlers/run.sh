@@ -14,6 +14,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "$repo/${1:-build}" && pwd)
 cd "$repo/tests/bundlers"
 
+# Vite 8 and webpack-cli 7 need it (their "engines"); say so instead of a stack trace.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+  { echo "bundlers: Node >= 20.19 needed (Vite 8), found $(node --version)" >&2; exit 1; }
+
 cmake --build "$build" --target npm_package
 version=$(node -p "require('$repo/worker/package.json').version")
 tarball=$build/ssemux-$version.tgz
