@@ -6,7 +6,9 @@
 //     every tab reports the SharedWorker as its transport (status and stats);
 //   - with the built ssemux.wasm truncated, every tab gets "error" and a
 //     closed status naming the wasm, through the SharedWorker and through
-//     the leader-tab fallback (SharedWorker removed before the page runs).
+//     the leader-tab fallback (SharedWorker removed before the page runs);
+//   - (esbuild) with the worker script deleted, every tab falls back to the
+//     leader, says so (status reason + one console warning), gets the events.
 // SSEMUX_BUNDLERS=vite,webpack runs some of them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -145,6 +147,34 @@ async function brokenWasmClosesEveryTab(t, out, transport) {
 assert.ok(existsSync(join(here, 'node_modules/ssemux/package.json')),
   'no tests/bundlers/node_modules/ssemux: run bash tests/bundlers/run.sh (it packs and installs the tarball)');
 
+// The worker script gone (a 404): the SharedWorker fires "error", every tab
+// falls back to the leader and says so (a status with reason
+// shared-worker-failed, ONE console warning), and still gets every event.
+async function missingWorkerFallsBackAndSaysSo(t, out) {
+  const dir = mkdtempSync(join(tmpdir(), 'ssemux-bundled-no-worker-'));
+  try {
+    cpSync(out, dir, { recursive: true });
+    rmSync(join(dir, 'ssemux-worker.js'));
+    await served(t, dir, async ({ server, browser }) => {
+      const pages = await openTabs(browser, server.origin);
+      await waitForTabs(pages, (s) => s.readyState === 1, 'an open SharedEventSource through the fallback');
+      const expected = [`${await server.publish(TOPIC, 'tick', 'after-fallback')} after-fallback`];
+      const snaps = await waitForTabs(pages, (s) => s.events.length >= 1, 'the event through the fallback');
+      for (const [i, s] of snaps.entries()) {
+        assert.deepEqual(s.events, expected, `tab ${i + 1}: events`);
+        assert.equal(s.status.transport, 'leader', `tab ${i + 1}: status.transport`);
+        assert.ok(s.statuses.some((st) => st.reason === 'shared-worker-failed'),
+          `tab ${i + 1}: expected a status with reason shared-worker-failed, got ${JSON.stringify(s.statuses)}`);
+        const warnings = browser.tabs[i].console.filter((line) => line.startsWith('warning: ssemux: the SharedWorker did not start'));
+        assert.equal(warnings.length, 1, `tab ${i + 1}: console warnings about the fallback: ${JSON.stringify(browser.tabs[i].console)}`);
+      }
+      assert.equal(await server.streamCount(), 1, `/metrics should count one stream (the leader's) for ${TABS} tabs`);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const name of wanted) {
   assert.ok(RECIPES[name], `SSEMUX_BUNDLERS names "${name}"; known: ${Object.keys(RECIPES).join(', ')}`);
   test(`${name}_production_build_shares_one_stream_through_a_shared_worker`, async (t) => {
@@ -156,5 +186,9 @@ for (const name of wanted) {
     await t.test(`${name}_every_tab_gets_every_event_over_one_shared_worker`, (st) => everyTabGetsEveryEventOverOneSharedWorker(st, out));
     await t.test(`${name}_truncated_wasm_closes_every_tab_through_the_shared_worker`, (st) => brokenWasmClosesEveryTab(st, out, 'shared-worker'));
     await t.test(`${name}_truncated_wasm_closes_every_tab_through_the_leader_fallback`, (st) => brokenWasmClosesEveryTab(st, out, 'leader'));
+    // One bundler is enough: what is checked is ssemux.js, not the bundling.
+    if (name === 'esbuild') {
+      await t.test(`${name}_missing_worker_script_falls_back_to_the_leader_and_says_so`, (st) => missingWorkerFallsBackAndSaysSo(st, out));
+    }
   });
 }
