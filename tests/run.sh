@@ -11,6 +11,8 @@
 #               subscribers and a publisher must lose nothing)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
 #               in real tabs against a real server)
+#   bundlers    tests/bundlers/run.sh: the npm tarball in a production build
+#               by Vite, webpack, Parcel, Rollup and esbuild, in Chromium
 #   package     tests/package/smoke.sh: builds the .deb (cpack) and the npm
 #               package, installs both in a scratch dir and smoke-tests the
 #               installed copies
@@ -149,6 +151,7 @@ run_stage unit       build      run_ctest build
 run_stage node       build      node --test tests/node/
 run_stage hostile    build      hostile_suite
 run_stage e2e        build      node --test --test-concurrency=1 tests/e2e/
+run_stage bundlers   build      bash tests/bundlers/run.sh build
 run_stage package    build      bash tests/package/smoke.sh build
 run_stage asan       deps       build_and_test_sanitized
 run_stage fuzz-build deps       build_fuzzer

@@ -36,6 +36,37 @@ assert.ok(pkg.types && existsSync(path.join(installed, pkg.types)),
   `"types" should name a shipped .d.ts, got ${pkg.types}`);
 ok(`every "exports" entry resolves to a shipped file (${subpaths.join(', ')}), and its types too`);
 
+// What a bundler for the browser picks: "." has types, browser and import
+// conditions, the package says which file has side effects, and no module
+// reachable from the browser entry imports a Node-only module (a bundler
+// would warn, or fail, on it).
+for (const condition of ['types', 'browser', 'import']) {
+  assert.ok(pkg.exports['.'][condition], `exports["."] should have a "${condition}" condition, has ${Object.keys(pkg.exports['.'])}`);
+}
+assert.ok(Array.isArray(pkg.sideEffects) || pkg.sideEffects === false, `"sideEffects" should be set, got ${pkg.sideEffects}`);
+assert.ok(pkg.license && existsSync(path.join(installed, 'LICENSE')), 'the package should name its license and ship LICENSE');
+const browserGraph = new Set();
+const pending = [path.join(installed, pkg.exports['.'].browser)];
+while (pending.length > 0) {
+  const file = pending.pop();
+  if (browserGraph.has(file)) continue;
+  browserGraph.add(file);
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, ''); // code, not comments
+  // Static and dynamic imports with a literal specifier, and workers/assets
+  // named by new URL('...', import.meta.url): what a bundler follows.
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|new URL\(\s*)'([^']+)'/g)].map((m) => m[1]);
+  const nodeOnly = /['"`]node:[\w/]+['"`]/.exec(text);
+  assert.equal(nodeOnly, null, `${path.relative(installed, file)} names the Node-only module ${nodeOnly}`);
+  for (const specifier of specifiers) {
+    assert.ok(specifier.startsWith('./') || specifier.startsWith('../'),
+      `${path.relative(installed, file)} imports "${specifier}": the browser graph must use only the package's own files`);
+    if (specifier.endsWith('.js')) pending.push(path.resolve(path.dirname(file), specifier));
+  }
+}
+assert.ok(browserGraph.has(path.join(installed, 'src/ssemux-worker.js')) && browserGraph.has(path.join(installed, 'src/ssemux-core.js')),
+  `the browser graph should reach the worker and the core, reached ${[...browserGraph].map((f) => path.relative(installed, f))}`);
+ok(`exports["."] has types/browser/import; the browser graph (${browserGraph.size} modules, worker and core included) imports nothing outside the package`);
+
 // The .d.ts files declare what the modules export.
 const mainTypes = readFileSync(path.join(installed, pkg.exports['.'].types), 'utf8');
 assert.match(mainTypes, /export declare class SharedEventSource\b|export class SharedEventSource\b/,

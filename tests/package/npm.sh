@@ -18,6 +18,18 @@ npm_build() {
   ok "postpack removed the copied ssemux.wasm and LICENSE from worker/"
 }
 
+# npm_publish_dry_run REPO WEB_DIR OUT_DIR: what `npm publish` would do,
+# with no warning about the package (only "not logged in" is allowed: a dry
+# run needs no account).
+npm_publish_dry_run() {
+  local repo=$1 web=$2 out=$3 warnings
+  (cd "$repo/worker" && SSEMUX_WEB_DIR=$web npm publish --dry-run) >"$out/npm-publish.log" 2>&1 ||
+    { cat "$out/npm-publish.log" >&2; fail "npm publish --dry-run in worker/ failed"; }
+  warnings=$(grep -i '^npm warn' "$out/npm-publish.log" | grep -v 'requires you to be logged in' || true)
+  [ -z "$warnings" ] || fail "npm publish --dry-run warned about the package: $warnings"
+  ok "npm publish --dry-run: no warnings about the package"
+}
+
 # npm_check_contents TARBALL VERSION
 npm_check_contents() {
   local tarball=$1 version=$2 listing path list dir

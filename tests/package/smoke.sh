@@ -58,6 +58,7 @@ echo "--- npm package"
 mkdir -p "$TMP/npm"
 npm_build "$repo" "$build/web/ssemux" "$TMP/npm"
 npm_check_contents "$TARBALL" "$version"
+npm_publish_dry_run "$repo" "$build/web/ssemux" "$TMP/npm"
 npm_install_and_run "$TARBALL" "$repo" "$TMP/npm"
 
 echo "package smoke test passed: $(basename "$DEB"), $(basename "$TARBALL")"

@@ -142,7 +142,9 @@ export interface Core {
 
 /**
  * Compiles and instantiates ssemux.wasm (default: ./ssemux.wasm next to this
- * module). Works in Node 20, workers and pages.
+ * module, which bundlers emit as an asset). Works in Node 20, workers and
+ * pages. A relative URL string resolves against the page's (or worker's)
+ * location, as fetch() does; in Node against this module.
  */
 export declare function loadCore(
   wasmSource?: string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView |

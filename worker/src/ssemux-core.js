@@ -112,17 +112,27 @@ async function compileWasm(source) {
     return WebAssembly.compile(await source.arrayBuffer());
   }
   if (typeof source === 'string' || source instanceof URL) {
-    const url = new URL(source, import.meta.url);
-    if (url.protocol === 'file:') {
-      // Node's fetch has no file: URLs. The specifier is a variable so that
-      // bundlers for the browser do not try to resolve it.
-      const fsModule = 'node:fs/promises';
-      const { readFile } = await import(fsModule);
-      return WebAssembly.compile(await readFile(url));
-    }
+    // A string is relative to the page (or worker), as for fetch(); in Node
+    // to this file. (Not `new URL(source, import.meta.url)`: webpack turns
+    // that shape with a variable into a module that throws.)
+    const url = new URL(source, globalThis.location?.href ?? MODULE_URL);
+    if (url.protocol === 'file:') return WebAssembly.compile(await readNodeFile(url));
     return compileWasm(await fetch(url));
   }
   throw new TypeError('ssemux: loadCore() wants a URL, Response, ArrayBuffer or WebAssembly.Module');
+}
+
+const MODULE_URL = import.meta.url;
+
+// Node's fetch() has no file: URLs. No import statement names the Node
+// module, so no bundler for the browser finds a Node-only import here:
+// process.getBuiltinModule (Node >= 20.16) needs none, and older Node gets a
+// specifier that exists only at run time.
+async function readNodeFile(url) {
+  const node = globalThis.process;
+  const fs = typeof node?.getBuiltinModule === 'function' ? node.getBuiltinModule('fs/promises')
+    : await import(/* webpackIgnore: true */ /* @vite-ignore */ ['fs', 'promises'].join('/'));
+  return fs.readFile(url);
 }
 
 // ---- the instance: memory, blocks, strings ----------------------------------

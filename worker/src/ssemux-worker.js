@@ -2,7 +2,7 @@
 // this script with the same URL and name. Options come from the script's
 // query string (a different query is a different worker), e.g.
 //   ssemux-worker.js?graceMs=5000&recentLimit=16&pauseWhenHidden=1
-import { loadCore } from './ssemux-core.js';
+import { loadHubCore } from './load-hub-core.js';
 import { Hub, HUB_DEFAULTS } from './hub/hub.js';
 import { TO_TAB } from './messages.js';
 
@@ -37,7 +37,7 @@ self.addEventListener('connect', (event) => {
   }
 });
 
-loadCore().then((core) => {
+loadHubCore().then((core) => {
   hub = new Hub({
     ...optionsFromQuery(self.location.search),
     core,
@@ -46,7 +46,7 @@ loadCore().then((core) => {
   for (const port of waiting.splice(0)) hub.connect(port);
   self.ssemuxHub = hub; // for debugging in chrome://inspect
 }, (error) => {
-  failure = `wasm core failed to load: ${error && error.message ? error.message : error}`;
+  failure = error.message;
   for (const port of waiting.splice(0)) failed(port);
   console.error('ssemux:', failure);
 });

@@ -3,6 +3,9 @@
 
 export type StreamState = 'connecting' | 'open' | 'retrying' | 'closed';
 
+/** Where the hub runs: a SharedWorker, a leader tab (Web Locks), or this page (docs/bundlers.md). */
+export type Transport = 'shared-worker' | 'leader' | 'in-page';
+
 /** Counters of the shared upstream (all tabs together). */
 export interface StreamCounters {
   events: number;
@@ -20,11 +23,14 @@ export interface StreamCounters {
 export interface SharedEventSourceStatus {
   state: StreamState;
   /** Why: the engine's reason ("opened", "network_error", "unauthorized", "timer", ...),
-   *  or "paused", "forbidden" (the server refused this topic), "bad_url". */
+   *  or "paused", "forbidden" (the server refused this topic), "bad_url",
+   *  "shared-worker-failed" (falling back), "wasm core failed to load: ..." (closed). */
   reason: string;
   /** With state "retrying": the reconnect happens in this many ms. */
   delayMs: number;
   counters: StreamCounters | null;
+  /** The hub this source reaches; null before it is connected. */
+  transport: Transport | null;
 }
 
 export interface StreamStats {
@@ -33,6 +39,8 @@ export interface StreamStats {
   state: StreamState;
   reason: string;
   counters: StreamCounters;
+  /** How this tab reaches the hub that serves the stream. */
+  transport: Transport | null;
 }
 
 export interface SharedEventSourceInit {
@@ -41,9 +49,11 @@ export interface SharedEventSourceInit {
   /** Called before each (re)connect and on 401/403; a bare token is sent as "Bearer <token>". */
   getToken?: () => string | null | Promise<string | null>;
   withCredentials?: boolean;
-  /** With getToken: whose tokens these are; sources with the same key share a connection. */
+  /** With getToken: whose tokens these are; sources with the same key share a connection.
+   *  Without it, every source of the same URL, headers and withCredentials shares ONE
+   *  upstream, authorized by whichever tab's token the hub asked for (docs/auth.md). */
   credentialKey?: string;
-  /** Default: ssemux-worker.js next to ssemux.js. */
+  /** Default: ssemux-worker.js next to ssemux.js, found by bundlers (docs/bundlers.md). */
   workerUrl?: string | URL;
   /** Recent events per topic replayed from the hub's memory when joining a running stream (0). */
   recent?: number;
@@ -60,7 +70,12 @@ export interface SharedEventSourceEventMap {
   'ssemux-status': CustomEvent<SharedEventSourceStatus>;
 }
 
-export declare class SharedEventSource extends EventTarget {
+/**
+ * An EventSource (assignable wherever one is expected) served by the shared
+ * hub. Handler attributes are typed as EventSource's, so `this` inside them is
+ * an EventSource; listeners added with addEventListener get a SharedEventSource.
+ */
+export declare class SharedEventSource extends EventTarget implements EventSource {
   constructor(url: string | URL, init?: SharedEventSourceInit);
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
@@ -72,9 +87,9 @@ export declare class SharedEventSource extends EventTarget {
   readonly withCredentials: boolean;
   readonly readyState: 0 | 1 | 2;
   readonly status: SharedEventSourceStatus;
-  onopen: ((this: SharedEventSource, ev: Event) => unknown) | null;
-  onmessage: ((this: SharedEventSource, ev: MessageEvent<string>) => unknown) | null;
-  onerror: ((this: SharedEventSource, ev: Event) => unknown) | null;
+  onopen: ((this: EventSource, ev: Event) => unknown) | null;
+  onmessage: ((this: EventSource, ev: MessageEvent<string>) => unknown) | null;
+  onerror: ((this: EventSource, ev: Event) => unknown) | null;
   /** Stops for good, like EventSource.close(). */
   close(): void;
   /** Every stream the hub serves, with counters. */

@@ -8,6 +8,7 @@
 // The hub runs in a SharedWorker (ssemux-worker.js). Without SharedWorker it
 // runs in one tab elected with Web Locks and reached over BroadcastChannel
 // (fallback/leader.js), and as a last resort in this page (fallback/in-page.js).
+// Which one serves a source is its status.transport (docs/bundlers.md).
 // Messages between tab and hub: messages.js (documented in docs/hub.md).
 import { TO_HUB, TO_TAB, STREAM_STATE, PROTOCOL_VERSION } from './messages.js';
 
@@ -21,7 +22,12 @@ const STORAGE_PREFIX = 'ssemux:last-event:'; // sessionStorage: survives a reloa
 // most this often, and when the page is hidden or goes away.
 const PERSIST_EVERY_MS = 250;
 
-const DEFAULT_WORKER_URL = new URL('./ssemux-worker.js', import.meta.url).href;
+// Transport names: the `transport` option, status.transport, stats.
+const TRANSPORT = Object.freeze({ SHARED_WORKER: 'shared-worker', LEADER: 'leader', IN_PAGE: 'in-page' });
+// A SharedWorker that could not start, before falling back (status reason).
+const SHARED_WORKER_FAILED = 'shared-worker-failed';
+let warnedFallback = false; // one console warning per page
+let warnedCredentialKey = false;
 
 export class SharedEventSource extends EventTarget {
   static CONNECTING = CONNECTING;
@@ -53,10 +59,16 @@ export class SharedEventSource extends EventTarget {
     this.withCredentials = Boolean(options.withCredentials);
     this.readyState = CONNECTING;
     /** The hub's view: { state, reason, delayMs, counters: { events, bytes, reconnects, tabs, ... } }. */
-    this.status = { state: STREAM_STATE.CONNECTING, reason: 'started', delayMs: 0, counters: null };
+    this.status = { state: STREAM_STATE.CONNECTING, reason: 'started', delayMs: 0, counters: null, transport: null };
     this.#origin = new URL(this.url).origin;
     if (options.getToken !== undefined && typeof options.getToken !== 'function') {
       throw new TypeError('SharedEventSource: getToken must be a function');
+    }
+    if (options.getToken !== undefined && options.credentialKey === undefined && !warnedCredentialKey) {
+      warnedCredentialKey = true;
+      console.warn('ssemux: getToken without credentialKey: every tab with the same URL and headers shares ' +
+        'one upstream, authorized by whichever tab\'s token the hub asked for; set credentialKey to the ' +
+        'user the tokens belong to (docs/auth.md)');
     }
     this.#options = { ...options };
     this.#client = HubClient.for(options);
@@ -137,7 +149,8 @@ export class SharedEventSource extends EventTarget {
   applyStatus(message) {
     if (this.readyState === CLOSED) return;
     this.status = { state: message.state, reason: message.reason, delayMs: message.delayMs,
-      counters: message.counters ?? this.status.counters };
+      counters: message.counters ?? this.status.counters,
+      transport: message.transport ?? this.#client.transportName() };
     const before = this.readyState;
     switch (message.state) {
       case STREAM_STATE.OPEN:
@@ -179,10 +192,11 @@ class HubClient {
   static clients = new Map();
 
   static for(options) {
-    const workerUrl = new URL(options.workerUrl ?? DEFAULT_WORKER_URL,
+    // null: the worker next to this file, named where the SharedWorker is made.
+    const workerUrl = options.workerUrl === undefined ? null : new URL(options.workerUrl,
       globalThis.location !== undefined ? globalThis.location.href : undefined).href;
     const transport = options.transport ?? 'auto';
-    const key = `${transport} ${workerUrl}`;
+    const key = `${transport} ${workerUrl ?? 'default'}`;
     let client = HubClient.clients.get(key);
     if (client === undefined) {
       client = new HubClient(key, workerUrl, transport, options.hubOptions ?? {});
@@ -240,9 +254,15 @@ class HubClient {
   stats() {
     const request = this.nextRequest++;
     return new Promise((resolve) => {
-      this.statsRequests.set(request, resolve);
+      const transport = this.transportName();
+      this.statsRequests.set(request, (streams) => resolve(streams.map((s) => ({ ...s, transport }))));
       this.post({ type: TO_HUB.GET_STATS, request });
     });
+  }
+
+  /** 'shared-worker' | 'leader' | 'in-page', or null while connecting. */
+  transportName() {
+    return this.transport !== null ? this.transport.kind() : null;
   }
 
   // Connects (again): HELLO, then every live subscription with the last
@@ -265,6 +285,8 @@ class HubClient {
           this.hubId = null;
           this.hello();
         },
+        onFallback: (kind) => this.fellBack(kind),
+        onFailed: (reason, kind) => this.hubFailed(reason, kind),
       });
       // Closed or hidden while we were connecting.
       if (this.dead || epoch !== this.epoch || this.transport !== null) {
@@ -274,8 +296,32 @@ class HubClient {
       this.transport = transport;
       this.hello();
       this.heartbeat = setInterval(() => this.post({ type: TO_HUB.PING }), HEARTBEAT_MS);
+    } catch (error) {
+      // No hub at all (the in-page hub's core did not load): nothing will
+      // ever answer, so every source closes now.
+      this.hubFailed(errorText(error), chooseTransport(this.transportKind));
     } finally {
       this.opening = false;
+    }
+  }
+
+  // The SharedWorker did not start; the fallback `kind` serves from now on.
+  fellBack(kind) {
+    if (!warnedFallback) {
+      warnedFallback = true;
+      console.warn(`ssemux: the SharedWorker did not start (blocked, not served as JavaScript, or its ` +
+        `imports failed to load); the hub runs in the "${kind}" fallback instead (docs/bundlers.md)`);
+    }
+    for (const source of [...this.sources.values()]) {
+      source.applyStatus({ state: STREAM_STATE.CONNECTING, reason: SHARED_WORKER_FAILED, delayMs: 0 });
+    }
+  }
+
+  // Every source ends: the hub (reached over `transport`, if not the
+  // current one) cannot run.
+  hubFailed(reason, transport = null) {
+    for (const source of [...this.sources.values()]) {
+      source.applyStatus({ state: STREAM_STATE.CLOSED, reason, delayMs: 0, transport });
     }
   }
 
@@ -314,9 +360,7 @@ class HubClient {
         break;
       }
       case TO_TAB.HUB_FAILED:
-        for (const source of [...this.sources.values()]) {
-          source.applyStatus({ state: STREAM_STATE.CLOSED, reason: message.reason, delayMs: 0 });
-        }
+        this.hubFailed(message.reason);
         break;
       default:
         break;
@@ -348,7 +392,7 @@ class HubClient {
       const value = await source.token();
       token = typeof value === 'string' && value !== '' ? value : null;
     } catch (e) {
-      error = String(e && e.message ? e.message : e);
+      error = errorText(e);
     }
     this.post({ type: TO_HUB.TOKEN, request, token, error });
   }
@@ -425,46 +469,90 @@ class HubClient {
 
 // ---- transports ----------------------------------------------------------------
 
-// { post(message), close() } to a hub. "auto": SharedWorker, else Web Locks +
-// BroadcastChannel, else a hub in this page.
-async function openTransport(kind, options) {
-  const hasSharedWorker = typeof globalThis.SharedWorker === 'function';
-  const hasLeader = typeof globalThis.BroadcastChannel === 'function' && Boolean(globalThis.navigator?.locks);
-  if (kind === 'shared-worker' || (kind === 'auto' && hasSharedWorker)) {
-    const fallback = kind === 'auto' ? (hasLeader ? 'leader' : 'in-page') : null;
-    return sharedWorkerTransport(options, fallback);
-  }
-  if (kind === 'leader' || (kind === 'auto' && hasLeader)) {
-    const { openLeaderTransport } = await import('./fallback/leader.js');
-    return openLeaderTransport(options);
-  }
-  const { openInPageTransport } = await import('./fallback/in-page.js');
-  return openInPageTransport(options);
+// The transport the `transport` option asks for. "auto": SharedWorker, else
+// Web Locks + BroadcastChannel, else a hub in this page.
+function chooseTransport(kind) {
+  if (kind !== 'auto') return kind;
+  if (typeof globalThis.SharedWorker === 'function') return TRANSPORT.SHARED_WORKER;
+  return hasLeader() ? TRANSPORT.LEADER : TRANSPORT.IN_PAGE;
 }
 
-// If the worker script cannot start (blocked, wrong MIME type, no module
-// workers), the error event fires: switch to the fallback and resubscribe.
+const hasLeader = () => typeof globalThis.BroadcastChannel === 'function' && Boolean(globalThis.navigator?.locks);
+
+// { kind(), post(message), close() } to a hub.
+async function openTransport(kind, options) {
+  switch (chooseTransport(kind)) {
+    case TRANSPORT.SHARED_WORKER: {
+      const fallback = kind === 'auto' ? (hasLeader() ? TRANSPORT.LEADER : TRANSPORT.IN_PAGE) : null;
+      return sharedWorkerTransport(options, fallback);
+    }
+    case TRANSPORT.LEADER: {
+      const { openLeaderTransport } = await import('./fallback/leader.js');
+      return named(TRANSPORT.LEADER, openLeaderTransport(options));
+    }
+    default: {
+      const { openInPageTransport } = await import('./fallback/in-page.js');
+      return named(TRANSPORT.IN_PAGE, await openInPageTransport(options));
+    }
+  }
+}
+
+const named = (name, transport) => ({ ...transport, kind: () => name });
+
+// Bundlers (Vite, webpack 5, Parcel 2) bundle a worker, its imports and its
+// wasm only when they see exactly this shape at the call site: a literal
+// new URL('./file.js', import.meta.url) inside new SharedWorker(...) with a
+// literal type. The same URL kept in a variable is copied as a plain file
+// (whose imports then 404) or inlined as a data: URL, which cannot start a
+// SharedWorker (docs/bundlers.md).
+function startSharedWorker(workerUrl) {
+  if (workerUrl === null) {
+    return new SharedWorker(new URL('./ssemux-worker.js', import.meta.url), { type: 'module', name: 'ssemux' });
+  }
+  return new SharedWorker(workerUrl, { type: 'module', name: 'ssemux' });
+}
+
+// If the worker script cannot start (blocked, wrong MIME type, an import that
+// 404s, no module workers), the error event fires: switch to the fallback,
+// say so, and resubscribe; without a fallback, or if it fails too, close.
 function sharedWorkerTransport(options, fallback) {
-  const worker = new SharedWorker(options.workerUrl, { type: 'module', name: 'ssemux' });
+  // Throws for a cross-origin workerUrl: a mistake to report (every source
+  // closes with the error), not to hide behind a fallback.
+  const worker = startSharedWorker(options.workerUrl);
   const port = worker.port;
   let inner = null;
   let closed = false;
+  let failed = false;
   const onMessage = (event) => options.onMessage(event.data);
   port.addEventListener('message', onMessage);
   port.start();
-  const onError = async () => {
-    if (fallback === null || inner !== null || closed) return;
+  const onError = () => {
+    if (failed || closed) return;
+    failed = true;
     port.removeEventListener('message', onMessage);
     port.close();
-    inner = await openTransport(fallback, options);
-    if (!closed) options.onHubChanged();
-    else inner.close();
+    if (fallback === null) {
+      options.onFailed(`${SHARED_WORKER_FAILED}: the SharedWorker did not start`);
+      return;
+    }
+    openTransport(fallback, options).then((transport) => {
+      if (closed) {
+        transport.close();
+        return;
+      }
+      inner = transport;
+      options.onFallback(transport.kind());
+      options.onHubChanged();
+    }, (error) => {
+      if (!closed) options.onFailed(errorText(error), chooseTransport(fallback));
+    });
   };
   worker.addEventListener('error', onError);
   return {
+    kind: () => (inner !== null ? inner.kind() : TRANSPORT.SHARED_WORKER),
     post(message) {
       if (inner !== null) inner.post(message);
-      else port.postMessage(message);
+      else if (!failed) port.postMessage(message);
     },
     close() {
       closed = true;
@@ -485,6 +573,10 @@ function headersObject(headers) {
   const out = {};
   for (const [k, v] of entries) out[String(k)] = String(v);
   return out;
+}
+
+function errorText(error) {
+  return String(error && error.message ? error.message : error);
 }
 
 function isHidden() {

@@ -6,6 +6,7 @@ export const WIRE = Object.freeze({
   TO_HUB: 'to-hub', // { kind, tab, message }: a tab -> the leader's hub
   TO_TAB: 'to-tab', // { kind, tab, message }: the hub -> one tab
   HUB_UP: 'hub-up', // { kind, hub }: a new leader's hub is listening; tabs say HELLO again
+  HUB_FAILED: 'hub-failed', // { kind, reason }: the leader's hub could not start; every tab closes
 });
 
 export class BroadcastPort extends EventTarget {

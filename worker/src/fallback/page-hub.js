@@ -1,6 +1,6 @@
 // A hub running in this page (the fallbacks): the same Hub class and wasm
 // core as the SharedWorker, created once per page.
-import { loadCore } from '../ssemux-core.js';
+import { loadHubCore } from '../load-hub-core.js';
 import { Hub } from '../hub/hub.js';
 
 /**
@@ -8,7 +8,7 @@ import { Hub } from '../hub/hub.js';
  * `wasmUrl`, and any Hub option (graceMs, recentLimit, fetch, clock, ...).
  */
 export async function createPageHub(hubOptions = {}) {
-  const core = hubOptions.core ?? await loadCore(hubOptions.wasmUrl);
+  const core = hubOptions.core ?? await loadHubCore(hubOptions.wasmUrl);
   const locks = hubOptions.locks !== undefined ? hubOptions.locks : globalThis.navigator?.locks ?? null;
   return new Hub({ ...hubOptions, core, locks });
 }
