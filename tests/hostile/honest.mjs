@@ -60,6 +60,8 @@ export function publisher(port, topic, token, everyMs = 25) {
       });
     });
     req.on('error', () => { state.errors++; done(); });
+    // A frozen server must fail the suite, not hang it.
+    req.setTimeout(10000, () => req.destroy(new Error('no answer in 10 s')));
     req.end(body);
   });
   state.done = (async () => {
