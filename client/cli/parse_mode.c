@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include "json_line.h"
+#include "limit_report.h"
 #include "ssecat.h"
 
 #define READ_SIZE 65536
 
 typedef struct parse_session {
     bool write_failed;
+    const sse_parser_limits *limits;
 } parse_session;
 
 static void print_event(void *ctx, const sse_event *ev)
@@ -34,27 +36,26 @@ static void print_retry(void *ctx, uint32_t ms)
 /* A limit error drops one event; the stream goes on, so do we. */
 static void report_error(void *ctx, sse_status error)
 {
-    (void)ctx;
-    fprintf(stderr, "ssecat: %s\n", sse_strerror(error));
+    parse_session *s = ctx;
+    ssecat_report_discarded(s->limits, error);
 }
 
 int ssecat_parse_mode(const ssecat_options *opts)
 {
     static const sse_parser_callbacks callbacks = {print_event, print_retry, report_error};
-    parse_session session = {false};
-    sse_parser parser;
-    size_t buffer_len = sse_parser_buffer_size(&opts->limits);
-    void *buffer = buffer_len ? malloc(buffer_len) : NULL;
+    parse_session session = {false, &opts->limits};
+    sse_parser parser = {0};
+    /* Growable: the large default limits cost only what arrives. */
+    sse_allocator heap = sse_heap_allocator();
     char *input = malloc(READ_SIZE);
     int rc = SSECAT_EXIT_OK;
 
-    if (buffer == NULL || input == NULL) {
-        fputs("ssecat: out of memory for these limits\n", stderr);
+    if (input == NULL) {
+        fputs("ssecat: out of memory\n", stderr);
         rc = SSECAT_EXIT_IO;
         goto done;
     }
-    sse_status st = sse_parser_init(&parser, &opts->limits, buffer, buffer_len, &callbacks,
-                                    &session);
+    sse_status st = sse_parser_init_growable(&parser, &opts->limits, &heap, &callbacks, &session);
     if (st != SSE_OK) {
         fprintf(stderr, "ssecat: cannot set up the parser: %s\n", sse_strerror(st));
         rc = SSECAT_EXIT_USAGE;
@@ -87,6 +88,6 @@ int ssecat_parse_mode(const ssecat_options *opts)
     }
 done:
     free(input);
-    free(buffer);
+    sse_parser_free(&parser);
     return rc;
 }

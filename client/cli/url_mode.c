@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "json_line.h"
+#include "limit_report.h"
 #include "request.h"
 #include "ssecat.h"
 #include "stop_signal.h"
@@ -27,7 +28,6 @@
 typedef struct session {
     const ssecat_options *opts;
     sse_engine engine;
-    void *engine_buffer;
     CURLM *multi;
     CURLU *url;
     int wake_fd;                 /* stop_signal's pipe, polled with the sockets */
@@ -133,9 +133,11 @@ static void note_retry(void *ctx, uint32_t retry_ms)
     say(ctx, "server set the reconnection time to %" PRIu32 " ms", retry_ms);
 }
 
+/* A dropped event is reported even with --quiet: never lost silently. */
 static void report_error(void *ctx, sse_status error)
 {
-    say(ctx, "%s", sse_strerror(error));
+    const session *s = ctx;
+    ssecat_report_discarded(&s->opts->limits, error);
 }
 
 /* ---- engine actions ------------------------------------------------------ */
@@ -452,20 +454,15 @@ static int setup(session *s)
 {
     static const sse_engine_callbacks callbacks = {print_event, note_retry, report_error};
     sse_engine_config config = s->opts->engine;
-    size_t buffer_len = sse_engine_buffer_size(&s->opts->limits);
+    /* Growable: the large default limits cost only what arrives. */
+    sse_allocator heap = sse_heap_allocator();
     sse_status st;
 
     s->url = parse_url(s->opts->url);
     if (s->url == NULL)
         return SSECAT_EXIT_USAGE;
     config.seed = random_seed();
-    s->engine_buffer = buffer_len ? malloc(buffer_len) : NULL;
-    if (s->engine_buffer == NULL) {
-        fputs("ssecat: out of memory for these limits\n", stderr);
-        return SSECAT_EXIT_IO;
-    }
-    st = sse_engine_init(&s->engine, &config, &s->opts->limits, s->engine_buffer, buffer_len,
-                         &callbacks, s);
+    st = sse_engine_init_growable(&s->engine, &config, &s->opts->limits, &heap, &callbacks, s);
     if (st != SSE_OK) {
         fprintf(stderr, "ssecat: cannot set up the engine: %s\n", sse_strerror(st));
         return SSECAT_EXIT_USAGE;
@@ -526,6 +523,6 @@ int ssecat_url_mode(const ssecat_options *opts)
     curl_url_cleanup(s.url);
     curl_global_cleanup();
     free(s.connect_id);
-    free(s.engine_buffer);
+    sse_engine_free(&s.engine);
     return rc;
 }

@@ -228,8 +228,10 @@ test('last_event_id_round_trips_as_utf8', () => {
   assert.equal(parser.lastEventId, 'ü-🏆-1');
   assert.throws(() => parser.setLastEventId('a\0b'), (e) => e.code === core.Status.INVALID_ARGUMENT,
     'an ID with NUL throws INVALID_ARGUMENT');
-  assert.throws(() => parser.setLastEventId('€'.repeat(100)), (e) => e.code === core.Status.ID_TOO_LONG,
-    'an ID of 300 bytes throws ID_TOO_LONG');
+  assert.throws(() => parser.setLastEventId('€'.repeat(349526)), (e) => e.code === core.Status.ID_TOO_LONG,
+    'an ID of 1 MiB + 2 bytes throws ID_TOO_LONG (the default maxId is 1 MiB)');
+  parser.setLastEventId('€'.repeat(349525)); // 1 MiB - 1 bytes: longer than the input buffer, fits the limit
+  assert.equal(parser.lastEventId, '€'.repeat(349525));
   parser.free();
 });
 

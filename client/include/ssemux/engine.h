@@ -122,9 +122,21 @@ sse_engine_config sse_engine_default_config(void);
 /* Bytes the caller must provide for the embedded parser's buffers. */
 size_t sse_engine_buffer_size(const sse_parser_limits *limits);
 
+/* Fixed mode: the parser's buffers are `buffer`, caller-owned (see
+ * sse_parser_init). */
 sse_status sse_engine_init(sse_engine *e, const sse_engine_config *config,
                            const sse_parser_limits *limits, void *buffer, size_t buffer_len,
                            const sse_engine_callbacks *callbacks, void *ctx);
+
+/* Growable mode: the parser's buffers come from `allocator` as bytes arrive
+ * (see sse_parser_init_growable); call sse_engine_free when done. */
+sse_status sse_engine_init_growable(sse_engine *e, const sse_engine_config *config,
+                                    const sse_parser_limits *limits,
+                                    const sse_allocator *allocator,
+                                    const sse_engine_callbacks *callbacks, void *ctx);
+
+/* Gives the growable mode's buffers back; nothing to do in fixed mode. */
+void sse_engine_free(sse_engine *e);
 
 sse_action sse_engine_start(sse_engine *e, int64_t now_ms);
 
