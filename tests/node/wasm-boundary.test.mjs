@@ -6,21 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadWasmCore, parseToJsonLines, webDir } from './wasm-core.mjs';
+import { loadWasmCore, parseToJsonLines, recordingParser, webDir } from './wasm-core.mjs';
 
 const core = await loadWasmCore();
 const enc = new TextEncoder();
-
-function collect(options = {}) {
-  const seen = [];
-  const parser = core.createParser({
-    ...options,
-    onEvent: (type, data, id) => seen.push([type, data, id]),
-    onRetry: (ms) => seen.push(['retry', ms]),
-    onError: (code) => seen.push(['error', code]),
-  });
-  return { parser, seen };
-}
+const collect = (options) => recordingParser(core, options);
 
 function expectEvents(got, expected, what) {
   assert.equal(got.length, expected.length, `${what}: expected ${expected.length} events, got ${got.length}`);

@@ -108,6 +108,9 @@ export async function loadCore(wasmSource = new URL('./ssemux.wasm', import.meta
     createParser: (options) => new WasmParser(core, options),
     createEngine: (options) => new WasmEngine(core, options),
     strerror: (status) => core.strerror(status),
+    statusName,
+    /** Bytes of wasm memory now (it only grows; freed blocks are reused). */
+    memoryBytes: () => core.memory.buffer.byteLength,
     Status,
   };
 }
