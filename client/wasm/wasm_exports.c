@@ -79,8 +79,10 @@ enum record_word {
 /* 2048 records: one 64 KiB chunk of ~100-byte events is one batch. */
 #define RECORD_CAP 2048u
 /* The arena lets many small events share one batch; a bigger event grows
- * it to fit (after a flush) for the length of one chunk. */
+ * it to fit (after a flush), and one grown past ARENA_KEEP is given back at
+ * the next chunk (as the parser's data buffer, see DATA_KEEP in parser.c). */
 #define ARENA_BASE (64u * 1024u)
+#define ARENA_KEEP (1u << 20)
 /* Types and IDs up to this long are remembered to send "same as before";
  * longer ones are rare and simply sent again. */
 #define SAME_CAP 256u
@@ -493,7 +495,7 @@ static __attribute__((noinline, minsize)) void begin_chunk(wasm_sink *k, uint32_
 {
     k->chunk_len = k->zero_copy ? len : 0;
     /* JS drained the batch: an arena grown for a big event goes back. */
-    if (k->arena_cap > ARENA_BASE)
+    if (k->arena_cap > ARENA_KEEP)
         arena_replace(k, ARENA_BASE);
 }
 static void end_chunk(wasm_sink *k) { k->chunk_len = 0; }

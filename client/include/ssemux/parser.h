@@ -148,7 +148,7 @@ sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits,
 /* Growable mode: as sse_parser_init, but the buffers come from `allocator`
  * (copied) as bytes arrive, and nothing is reserved up front. A buffer the
  * allocator refuses to grow drops that event with SSE_E_NO_MEMORY; data
- * buffers grown past 64 KiB are given back after their event. Call
+ * buffers grown past 1 MiB are given back after their event. Call
  * sse_parser_free when done. */
 sse_status sse_parser_init_growable(sse_parser *p, const sse_parser_limits *limits,
                                     const sse_allocator *allocator,
