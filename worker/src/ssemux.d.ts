@@ -13,6 +13,7 @@ export interface StreamCounters {
   topicSwitches?: number;
   duplicates?: number;
   retryMs?: number;
+  /** Events dropped for a limit (each also reported with a status). */
   discarded?: number;
 }
 
@@ -20,7 +21,9 @@ export interface StreamCounters {
 export interface SharedEventSourceStatus {
   state: StreamState;
   /** Why: the engine's reason ("opened", "network_error", "unauthorized", "timer", ...),
-   *  or "paused", "forbidden" (the server refused this topic), "bad_url". */
+   *  or "paused", "forbidden" (the server refused this topic), "bad_url"; with the
+   *  state unchanged, "data_too_large", "type_too_long", "id_too_long" or "no_memory":
+   *  an event past a limit was dropped (counters.discarded counts them). */
   reason: string;
   /** With state "retrying": the reconnect happens in this many ms. */
   delayMs: number;
