@@ -10,6 +10,7 @@
 
 #include "comment_line.h"
 #include "json_line.h"
+#include "limit_report.h"
 #include "ssecat.h"
 
 #define READ_SIZE 65536
@@ -17,6 +18,7 @@
 typedef struct parse_session {
     bool write_failed;
     ssecat_comment comment;
+    const sse_parser_limits *limits;
 } parse_session;
 
 static void print_event(void *ctx, const sse_event *ev)
@@ -48,28 +50,27 @@ static void print_comment(void *ctx, const char *text, size_t len, int last)
 /* A limit error drops one event; the stream goes on, so do we. */
 static void report_error(void *ctx, sse_status error)
 {
-    (void)ctx;
-    fprintf(stderr, "ssecat: %s\n", sse_strerror(error));
+    parse_session *s = ctx;
+    ssecat_report_discarded(s->limits, error);
 }
 
 int ssecat_parse_mode(const ssecat_options *opts)
 {
     static const sse_parser_callbacks callbacks = {print_event, print_retry, report_error};
-    parse_session session = {false, {0}};
-    sse_parser parser;
-    size_t buffer_len = sse_parser_buffer_size(&opts->limits);
-    void *buffer = buffer_len ? malloc(buffer_len) : NULL;
+    parse_session session = {false, {0}, &opts->limits};
+    sse_parser parser = {0};
+    /* Growable: the large default limits cost only what arrives. */
+    sse_allocator heap = sse_heap_allocator();
     char *input = malloc(READ_SIZE);
     int rc = SSECAT_EXIT_OK;
 
-    if (buffer == NULL || input == NULL) {
-        fputs("ssecat: out of memory for these limits\n", stderr);
+    if (input == NULL) {
+        fputs("ssecat: out of memory\n", stderr);
         rc = SSECAT_EXIT_IO;
         goto done;
     }
     ssecat_comment_init(&session.comment, opts->limits.max_data);
-    sse_status st = sse_parser_init(&parser, &opts->limits, buffer, buffer_len, &callbacks,
-                                    &session);
+    sse_status st = sse_parser_init_growable(&parser, &opts->limits, &heap, &callbacks, &session);
     if (st == SSE_OK && opts->comments)
         sse_parser_set_comment_callback(&parser, print_comment);
     if (st != SSE_OK) {
@@ -105,6 +106,6 @@ int ssecat_parse_mode(const ssecat_options *opts)
 done:
     ssecat_comment_free(&session.comment);
     free(input);
-    free(buffer);
+    sse_parser_free(&parser);
     return rc;
 }

@@ -66,10 +66,12 @@ static const char usage_text[] =
     "                              event is not dispatched)\n"
     "      --chunk N               feed the parser N bytes at a time (1 = byte by byte)\n"
     "\n"
-    "Limits (both modes; an event past a limit is reported on stderr and dropped):\n"
-    "      --max-data BYTES        data of one event (default 1048576)\n"
-    "      --max-type BYTES        event type (default 256)\n"
-    "      --max-id BYTES          event ID (default 256)\n"
+    "Limits (both modes; inclusive; memory grows only with what arrives). An event\n"
+    "past a limit is dropped and reported on stderr, even with --quiet:\n"
+    "      --max-data BYTES        data of one event, LFs between lines included\n"
+    "                              (default 16777216)\n"
+    "      --max-type BYTES        event type (default 1048576)\n"
+    "      --max-id BYTES          event ID (default 1048576)\n"
     "\n"
     "  -h, --help                  this text\n"
     "      --version               print the version\n"
@@ -236,8 +238,9 @@ static int parse_command_line(int argc, char **argv, ssecat_options *o, char **o
         case OPT_MAX_DATA:
         case OPT_MAX_TYPE:
         case OPT_MAX_ID:
-            if (!parse_count(optarg, 1, UINT32_MAX, &n))
-                return usage_error("limits want a byte count >= 1, got '%s'", optarg);
+            /* The data buffer also holds the LF after the last line. */
+            if (!parse_count(optarg, 1, UINT32_MAX - 1, &n))
+                return usage_error("limits want a byte count in [1, 4294967294], got '%s'", optarg);
             if (c == OPT_MAX_DATA) o->limits.max_data = (uint32_t)n;
             if (c == OPT_MAX_TYPE) o->limits.max_type = (uint32_t)n;
             if (c == OPT_MAX_ID) o->limits.max_id = (uint32_t)n;

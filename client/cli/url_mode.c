@@ -18,6 +18,7 @@
 
 #include "comment_line.h"
 #include "json_line.h"
+#include "limit_report.h"
 #include "request.h"
 #include "request_target.h"
 #include "signals.h"
@@ -29,7 +30,6 @@
 typedef struct session {
     const ssecat_options *opts;
     sse_engine engine;
-    void *engine_buffer;
     CURLM *multi;
     ssecat_target target;        /* what each attempt sends; redirects rewrite it */
     int wake_fd;                 /* signals.c's pipe, polled with the sockets */
@@ -138,9 +138,11 @@ static void note_retry(void *ctx, uint32_t retry_ms)
     say(ctx, "server set the reconnection time to %" PRIu32 " ms", retry_ms);
 }
 
+/* A dropped event is reported even with --quiet: never lost silently. */
 static void report_error(void *ctx, sse_status error)
 {
-    say(ctx, "%s", sse_strerror(error));
+    const session *s = ctx;
+    ssecat_report_discarded(&s->opts->limits, error);
 }
 
 static void print_comment(void *ctx, const char *text, size_t len, int last)
@@ -526,20 +528,15 @@ static int setup(session *s)
 {
     static const sse_engine_callbacks callbacks = {print_event, note_retry, report_error};
     sse_engine_config config = s->opts->engine;
-    size_t buffer_len = sse_engine_buffer_size(&s->opts->limits);
+    /* Growable: the large default limits cost only what arrives. */
+    sse_allocator heap = sse_heap_allocator();
     sse_status st;
 
     if (!set_target(s))
         return SSECAT_EXIT_USAGE;
     ssecat_comment_init(&s->comment, s->opts->limits.max_data);
     config.seed = random_seed();
-    s->engine_buffer = buffer_len ? malloc(buffer_len) : NULL;
-    if (s->engine_buffer == NULL) {
-        fputs("ssecat: out of memory for these limits\n", stderr);
-        return SSECAT_EXIT_IO;
-    }
-    st = sse_engine_init(&s->engine, &config, &s->opts->limits, s->engine_buffer, buffer_len,
-                         &callbacks, s);
+    st = sse_engine_init_growable(&s->engine, &config, &s->opts->limits, &heap, &callbacks, s);
     if (st != SSE_OK) {
         fprintf(stderr, "ssecat: cannot set up the engine: %s\n", sse_strerror(st));
         return SSECAT_EXIT_USAGE;
@@ -605,6 +602,6 @@ int ssecat_url_mode(const ssecat_options *opts)
     ssecat_comment_free(&s.comment);
     curl_global_cleanup();
     free(s.connect_id);
-    free(s.engine_buffer);
+    sse_engine_free(&s.engine);
     return rc;
 }

@@ -5,7 +5,8 @@
  * top: exponential backoff with jitter, Retry-After, a heartbeat watchdog,
  * one credential refresh on 401/403, and replay dedupe by event ID.
  *
- * Pure by design: no I/O, no clock, no allocation, no globals. The caller
+ * Pure by design: no I/O, no clock, no globals, no allocation of its own
+ * (the parser's growable mode allocates through the caller's allocator). The caller
  * passes the time in and performs the returned action, so every rule below
  * is testable with made-up times and a seeded PRNG.
  */
@@ -295,13 +296,35 @@ size_t sse_engine_buffer_size(const sse_parser_limits *limits)
     return sse_parser_buffer_size(limits);
 }
 
+/* The engine sits between the parser and the caller: the parser reports to
+ * the engine, which filters and forwards. */
+static const sse_parser_callbacks engine_parser_callbacks = {engine_on_event, engine_on_retry,
+                                                             engine_on_error};
+
+static int engine_args_ok(const sse_engine *e, const sse_engine_config *config,
+                          const sse_engine_callbacks *callbacks)
+{
+    return e && config && callbacks && config->dedupe_window <= SSE_DEDUPE_MAX;
+}
+
+/* The rest of either init, once the parser is set up. */
+static void engine_begin(sse_engine *e, const sse_engine_config *config,
+                         const sse_engine_callbacks *callbacks, void *ctx)
+{
+    e->cb = *callbacks;
+    e->ctx = ctx;
+    e->cfg = *config;
+    e->state = SSE_STATE_IDLE;
+    e->retry_ms = config->initial_retry_ms;
+    e->deadline = -1;
+    e->rng = config->seed;
+}
+
 sse_status sse_engine_init(sse_engine *e, const sse_engine_config *config,
                            const sse_parser_limits *limits, void *buffer, size_t buffer_len,
                            const sse_engine_callbacks *callbacks, void *ctx)
 {
-    if (!e || !config || !limits || !buffer || !callbacks)
-        return SSE_E_INVALID_ARGUMENT;
-    if (config->dedupe_window > SSE_DEDUPE_MAX)
+    if (!engine_args_ok(e, config, callbacks) || !buffer)
         return SSE_E_INVALID_ARGUMENT;
     size_t need = sse_engine_buffer_size(limits);
     if (need == 0)
@@ -310,20 +333,34 @@ sse_status sse_engine_init(sse_engine *e, const sse_engine_config *config,
         return SSE_E_BUFFER_TOO_SMALL;
 
     memset(e, 0, sizeof *e);
-    /* The engine sits between the parser and the caller: the parser reports
-     * to the engine, which filters and forwards. */
-    sse_parser_callbacks internal = {engine_on_event, engine_on_retry, engine_on_error};
-    sse_status st = sse_parser_init(&e->parser, limits, buffer, buffer_len, &internal, e);
+    sse_status st =
+        sse_parser_init(&e->parser, limits, buffer, buffer_len, &engine_parser_callbacks, e);
     if (st != SSE_OK)
         return st;
-    e->cb = *callbacks;
-    e->ctx = ctx;
-    e->cfg = *config;
-    e->state = SSE_STATE_IDLE;
-    e->retry_ms = config->initial_retry_ms;
-    e->deadline = -1;
-    e->rng = config->seed;
+    engine_begin(e, config, callbacks, ctx);
     return SSE_OK;
+}
+
+sse_status sse_engine_init_growable(sse_engine *e, const sse_engine_config *config,
+                                    const sse_parser_limits *limits,
+                                    const sse_allocator *allocator,
+                                    const sse_engine_callbacks *callbacks, void *ctx)
+{
+    if (!engine_args_ok(e, config, callbacks))
+        return SSE_E_INVALID_ARGUMENT;
+    memset(e, 0, sizeof *e);
+    sse_status st =
+        sse_parser_init_growable(&e->parser, limits, allocator, &engine_parser_callbacks, e);
+    if (st != SSE_OK)
+        return st;
+    engine_begin(e, config, callbacks, ctx);
+    return SSE_OK;
+}
+
+void sse_engine_free(sse_engine *e)
+{
+    if (e)
+        sse_parser_free(&e->parser);
 }
 
 /* Functions returning an sse_action answer NONE for a NULL engine or for an

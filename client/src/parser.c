@@ -10,6 +10,12 @@
  * name, value) that copies each value segment straight into the buffer of its
  * field, so a value split over many chunks costs exactly one copy and a line
  * of any length costs one pass.
+ *
+ * Memory: every append compares against the buffer's capacity only, as it
+ * always did against the limit. In fixed mode the capacity is the limit; in
+ * growable mode a full buffer takes the slow path (*_room), which doubles it
+ * within the limit, so growing adds no work to the common case and a value
+ * arriving in any number of pieces is still copied O(1) times per byte.
  */
 #include "ssemux/parser.h"
 
@@ -24,29 +30,68 @@ enum line_state {
     VALUE        /* inside the value, up to CR or LF */
 };
 
+/* The growable mode's slow paths, and what runs once per stream: out of
+ * line and built for size, so the per-byte path stays as small and fast as
+ * in fixed mode, and the .wasm small. */
+#if defined(__clang__)
+#define SLOW_PATH __attribute__((noinline, cold, minsize))
+#define ONCE __attribute__((cold, minsize))
+#else
+#define SLOW_PATH __attribute__((noinline, cold))
+#define ONCE __attribute__((cold))
+#endif
+
 /* Three bytes of a UTF-8 byte order mark; bom_seen == 3 means decided. */
 static const char utf8_bom[3] = {'\xEF', '\xBB', '\xBF'};
 #define BOM_DECIDED 3
 #define NAME_CAP 6 /* longest known field name ("event", "retry") + 1 */
 
-enum id_line_problem { ID_LINE_OK, ID_LINE_HAS_NUL, ID_LINE_TOO_LONG };
+enum id_line_problem { ID_LINE_OK, ID_LINE_HAS_NUL, ID_LINE_TOO_LONG, ID_LINE_NO_MEMORY };
 
-sse_parser_limits sse_parser_default_limits(void)
+/* Growable mode: the first block of a buffer, and the data block size kept
+ * between events (a bigger one, grown for one large event, is given back).
+ * 1 MiB: a stream of 64 KiB events measured 3-10% slower in wasm when each
+ * event grew its buffer again (tests/bench). */
+#define GROW_MIN 64u
+#define DATA_KEEP (1u << 20)
+
+/* What an empty growable buffer points at, so a pointer handed out (an
+ * event's id, sse_parser_last_event_id) is never NULL. Never written: a
+ * buffer of capacity 0 takes no bytes. */
+static const char no_bytes[1] = "";
+
+ONCE sse_parser_limits sse_parser_default_limits(void)
 {
     sse_parser_limits limits = {SSE_PARSER_DEFAULT_MAX_DATA, SSE_PARSER_DEFAULT_MAX_TYPE,
                                 SSE_PARSER_DEFAULT_MAX_ID};
     return limits;
 }
 
-size_t sse_parser_buffer_size(const sse_parser_limits *limits)
+ONCE size_t sse_parser_buffer_size(const sse_parser_limits *limits)
 {
-    if (!limits)
+    if (!limits || limits->max_data == 0 || limits->max_type == 0 || limits->max_id == 0 ||
+        limits->max_data == UINT32_MAX)
         return 0;
-    /* Computed in 64 bits so a 32-bit (wasm) size_t overflow is caught. */
-    uint64_t total = (uint64_t)limits->max_data + limits->max_type + 3u * (uint64_t)limits->max_id;
+    /* Data: max_data bytes and the LF after the last line, which dispatch
+     * removes. Computed in 64 bits so a 32-bit (wasm) size_t overflow is
+     * caught. */
+    uint64_t total =
+        (uint64_t)limits->max_data + 1u + limits->max_type + 3u * (uint64_t)limits->max_id;
     if (total > (uint64_t)SIZE_MAX)
         return 0;
     return (size_t)total;
+}
+
+/* What the data buffer may hold: the limit plus the final LF. */
+static size_t data_max(const sse_parser *p) { return (size_t)p->limits.max_data + 1u; }
+
+/* Growable mode: gives a block of `bytes` back; its buffer becomes empty. */
+SLOW_PATH static void give_back(sse_parser *p, char **buf, uint32_t *cap, size_t bytes)
+{
+    if (*cap)
+        p->alloc.resize(p->alloc.alloc_ctx, *buf, bytes, 0);
+    *buf = (char *)no_bytes;
+    *cap = 0;
 }
 
 static void reset_event(sse_parser *p)
@@ -60,11 +105,30 @@ static void reset_event(sse_parser *p)
     p->block_set_id = 0;
 }
 
-sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits, void *buffer,
+ONCE static void init_common(sse_parser *p, const sse_parser_limits *limits,
+                        const sse_parser_callbacks *callbacks, void *ctx)
+{
+    memset(p, 0, sizeof *p);
+    if (callbacks)
+        p->cb = *callbacks;
+    p->ctx = ctx;
+    p->limits = *limits;
+    p->state = LINE_START;
+}
+
+/* The three ID buffers, id_cap bytes each, in one block at `base`. */
+ONCE static void place_ids(sse_parser *p, char *base, uint32_t cap)
+{
+    p->id_line = base;
+    p->id_buf = base + cap;
+    p->id_committed = base + 2u * (size_t)cap;
+    p->id_cap = cap;
+}
+
+ONCE sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits, void *buffer,
                            size_t buffer_len, const sse_parser_callbacks *callbacks, void *ctx)
 {
-    if (!p || !limits || !buffer || limits->max_data == 0 || limits->max_type == 0 ||
-        limits->max_id == 0)
+    if (!p || !buffer)
         return SSE_E_INVALID_ARGUMENT;
     size_t need = sse_parser_buffer_size(limits);
     if (need == 0)
@@ -72,18 +136,13 @@ sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits, void 
     if (buffer_len < need)
         return SSE_E_BUFFER_TOO_SMALL;
 
-    memset(p, 0, sizeof *p);
-    if (callbacks)
-        p->cb = *callbacks;
-    p->ctx = ctx;
-    p->limits = *limits;
-    char *b = buffer;
-    p->data = b;
-    p->type = p->data + limits->max_data;
-    p->id_line = p->type + limits->max_type;
-    p->id_buf = p->id_line + limits->max_id;
-    p->id_committed = p->id_buf + limits->max_id;
-    p->state = LINE_START;
+    init_common(p, limits, callbacks, ctx);
+    p->data = buffer;
+    p->data_cap = limits->max_data + 1u;
+    p->data_keep = UINT32_MAX; /* never given back: the caller owns it */
+    p->type = p->data + p->data_cap;
+    p->type_cap = limits->max_type;
+    place_ids(p, p->type + limits->max_type, limits->max_id);
     return SSE_OK;
 }
 
@@ -93,7 +152,67 @@ void sse_parser_set_comment_callback(sse_parser *p, sse_comment_callback on_comm
         p->on_comment = on_comment;
 }
 
-void sse_parser_reset(sse_parser *p)
+ONCE sse_status sse_parser_init_growable(sse_parser *p, const sse_parser_limits *limits,
+                                    const sse_allocator *allocator,
+                                    const sse_parser_callbacks *callbacks, void *ctx)
+{
+    /* The fixed mode's size check also proves 3 * max_id fits size_t. */
+    if (!p || !allocator || !allocator->resize || sse_parser_buffer_size(limits) == 0)
+        return SSE_E_INVALID_ARGUMENT;
+    init_common(p, limits, callbacks, ctx);
+    p->alloc = *allocator;
+    p->data = p->type = (char *)no_bytes;
+    p->data_keep = DATA_KEEP;
+    place_ids(p, (char *)no_bytes, 0);
+    return SSE_OK;
+}
+
+ONCE void sse_parser_free(sse_parser *p)
+{
+    if (!p || !p->alloc.resize)
+        return;
+    give_back(p, &p->data, &p->data_cap, p->data_cap);
+    give_back(p, &p->type, &p->type_cap, p->type_cap);
+    give_back(p, &p->id_line, &p->id_cap, 3u * (size_t)p->id_cap);
+}
+
+/* Growable mode, slow path: grows *buf (cap bytes, contents kept) to hold
+ * `need` bytes, need <= max: doubling, at least GROW_MIN, at most max. 0 in
+ * fixed mode or when the allocator refused. The block holds `parts`
+ * buffers of cap bytes: 1, or the 3 ID buffers, which realloc keeps at 0,
+ * cap and 2 * cap, and which move up to 0, want and 2 * want, highest first. */
+SLOW_PATH static int grow(sse_parser *p, char **buf, uint32_t *cap, size_t need, size_t max,
+                          size_t parts)
+{
+    if (!p->alloc.resize)
+        return 0;
+    size_t old = *cap, want = old * 2u;
+    if (want < need)
+        want = need;
+    if (want < GROW_MIN)
+        want = GROW_MIN;
+    if (want > max)
+        want = max;
+    char *b = p->alloc.resize(p->alloc.alloc_ctx, old ? *buf : NULL, parts * old, parts * want);
+    if (!b)
+        return 0;
+    if (parts == 3u) {
+        memmove(b + 2u * want, b + 2u * old, p->id_committed_len);
+        memmove(b + want, b + old, p->id_buf_len);
+        p->id_buf = b + want;
+        p->id_committed = b + 2u * want;
+    }
+    *buf = b;
+    *cap = (uint32_t)want;
+    return 1;
+}
+
+static int grow_ids(sse_parser *p, size_t need)
+{
+    return grow(p, &p->id_line, &p->id_cap, need, p->limits.max_id, 3);
+}
+
+ONCE void sse_parser_reset(sse_parser *p)
 {
     if (!p)
         return;
@@ -104,7 +223,8 @@ void sse_parser_reset(sse_parser *p)
     p->id_line_len = 0;
     /* Browsers start the new stream's last event ID buffer from the ID the
      * source already has, so an id-less event after a reconnect keeps it. */
-    memcpy(p->id_buf, p->id_committed, p->id_committed_len);
+    if (p->id_committed_len)
+        memcpy(p->id_buf, p->id_committed, p->id_committed_len);
     p->id_buf_len = p->id_committed_len;
     p->id_ref = NULL;
 }
@@ -116,14 +236,17 @@ const char *sse_parser_last_event_id(const sse_parser *p, size_t *len)
     return p ? p->id_committed : "";
 }
 
-sse_status sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
+ONCE sse_status sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len)
 {
     if (!p || (!id && len))
         return SSE_E_INVALID_ARGUMENT;
     if (len > p->limits.max_id)
         return SSE_E_ID_TOO_LONG;
-    if (len && memchr(id, 0, len))
-        return SSE_E_INVALID_ARGUMENT;
+    for (size_t i = 0; i < len; i++) /* a byte loop: memchr is inlined, and this runs once */
+        if (id[i] == 0)
+            return SSE_E_INVALID_ARGUMENT;
+    if (len > p->id_cap && !grow_ids(p, len))
+        return SSE_E_NO_MEMORY;
     if (len) {
         memcpy(p->id_committed, id, len);
         memcpy(p->id_buf, id, len);
@@ -159,7 +282,7 @@ static void copy_short(char *dst, const char *src, size_t n)
 }
 
 /* A limit was broken: report once, then drop the rest of this event. */
-static void discard_event(sse_parser *p, sse_status why, sse_status *first_error)
+SLOW_PATH static void discard_event(sse_parser *p, sse_status why, sse_status *first_error)
 {
     if (p->discarding)
         return;
@@ -186,8 +309,37 @@ static sse_field field_from_name(const sse_parser *p)
     return SSE_FIELD_UNKNOWN;
 }
 
+/* Slow path of an append of n bytes to a buffer holding len: there is no
+ * room. Grows it (growable mode) or drops the event: past the limit `max`
+ * (error `too_big`), or the allocator refused. 1 when the bytes fit now. */
+SLOW_PATH static int room(sse_parser *p, char **buf, uint32_t *cap, size_t len, size_t n,
+                          size_t max, sse_status too_big, sse_status *first_error)
+{
+    if (n > max - len) {
+        discard_event(p, too_big, first_error);
+        return 0;
+    }
+    if (!grow(p, buf, cap, len + n, max, 1)) {
+        discard_event(p, SSE_E_NO_MEMORY, first_error);
+        return 0;
+    }
+    return 1;
+}
+
+static int data_room(sse_parser *p, size_t len, size_t n, sse_status *first_error)
+{
+    return room(p, &p->data, &p->data_cap, len, n, data_max(p), SSE_E_DATA_TOO_LARGE, first_error);
+}
+
+static int type_room(sse_parser *p, size_t len, size_t n, sse_status *first_error)
+{
+    return room(p, &p->type, &p->type_cap, len, n, p->limits.max_type, SSE_E_TYPE_TOO_LONG,
+                first_error);
+}
+
 /* The values that point into the chunk are copied into their buffers: the
- * chunk ends, or a value is about to be appended to. */
+ * chunk ends, or a value is about to be appended to. Their room was made
+ * when the refs were taken. */
 static void materialize(sse_parser *p)
 {
     if (p->data_ref) {
@@ -254,20 +406,16 @@ static void append_value(sse_parser *p, const char *s, size_t n, sse_status *fir
     case SSE_FIELD_DATA:
         if (p->discarding)
             return;
-        if (n > p->limits.max_data - p->data_len) {
-            discard_event(p, SSE_E_DATA_TOO_LARGE, first_error);
+        if (n > p->data_cap - p->data_len && !data_room(p, p->data_len, n, first_error))
             return;
-        }
         memcpy(p->data + p->data_len, s, n);
         p->data_len += (uint32_t)n;
         return;
     case SSE_FIELD_EVENT:
         if (p->discarding)
             return;
-        if (n > p->limits.max_type - p->type_len) {
-            discard_event(p, SSE_E_TYPE_TOO_LONG, first_error);
+        if (n > p->type_cap - p->type_len && !type_room(p, p->type_len, n, first_error))
             return;
-        }
         memcpy(p->type + p->type_len, s, n);
         p->type_len += (uint32_t)n;
         return;
@@ -280,9 +428,17 @@ static void append_value(sse_parser *p, const char *s, size_t n, sse_status *fir
             p->id_line_problem = ID_LINE_HAS_NUL; /* "if the field value does not contain U+0000" */
             return;
         }
-        if (p->id_line_problem == ID_LINE_TOO_LONG || n > p->limits.max_id - p->id_line_len) {
-            p->id_line_problem = ID_LINE_TOO_LONG;
+        if (p->id_line_problem != ID_LINE_OK)
             return;
+        if (n > p->id_cap - p->id_line_len) {
+            if (n > p->limits.max_id - p->id_line_len) {
+                p->id_line_problem = ID_LINE_TOO_LONG;
+                return;
+            }
+            if (!grow_ids(p, p->id_line_len + n)) {
+                p->id_line_problem = ID_LINE_NO_MEMORY;
+                return;
+            }
         }
         memcpy(p->id_line + p->id_line_len, s, n);
         p->id_line_len += (uint32_t)n;
@@ -308,14 +464,14 @@ static void end_field(sse_parser *p, sse_status *first_error)
          * U+000A LINE FEED (LF) character to the data buffer." */
         if (p->discarding)
             break;
-        if (p->data_len >= p->limits.max_data)
-            discard_event(p, SSE_E_DATA_TOO_LARGE, first_error);
-        else
+        if (p->data_len < p->data_cap || data_room(p, p->data_len, 1, first_error))
             p->data[p->data_len++] = '\n';
         break;
     case SSE_FIELD_ID:
         if (p->id_line_problem == ID_LINE_TOO_LONG)
             discard_event(p, SSE_E_ID_TOO_LONG, first_error);
+        if (p->id_line_problem == ID_LINE_NO_MEMORY)
+            discard_event(p, SSE_E_NO_MEMORY, first_error);
         if (p->id_line_problem == ID_LINE_OK) {
             memcpy(p->id_buf, p->id_line, p->id_line_len);
             p->id_buf_len = p->id_line_len;
@@ -338,6 +494,8 @@ static void end_field(sse_parser *p, sse_status *first_error)
     p->field = SSE_FIELD_NONE;
 }
 
+static void deliver(sse_parser *p);
+
 /* A blank line: "dispatch the event". */
 static void dispatch(sse_parser *p)
 {
@@ -349,10 +507,16 @@ static void dispatch(sse_parser *p)
         p->id_committed_len = p->id_buf_len;
     }
     /* Step 2: empty data buffer -> reset and return (no event). */
-    if (p->discarding || p->data_len == 0) {
-        reset_event(p);
-        return;
-    }
+    if (!p->discarding && p->data_len != 0)
+        deliver(p);
+    if (p->data_cap > p->data_keep) /* growable mode: memory follows what arrives */
+        give_back(p, &p->data, &p->data_cap, p->data_cap);
+    reset_event(p);
+}
+
+/* Dispatch, steps 3 to 6: the event goes out. */
+static void deliver(sse_parser *p)
+{
     /* Step 3: drop the data buffer's final LF. */
     sse_event ev;
     ev.data = p->data_ref ? p->data_ref : p->data;
@@ -369,7 +533,6 @@ static void dispatch(sse_parser *p)
     ev.id_is_own = p->block_set_id;
     if (p->cb.on_event)
         p->cb.on_event(p->ctx, &ev);
-    reset_event(p);
 }
 
 /* s starts with the 4 bytes of `word`, compared as one load: memcmp is a
@@ -392,10 +555,11 @@ static void take_data_line(sse_parser *p, const char *v, size_t n, sse_status *f
     if (p->discarding)
         return;
     if (p->data_len == 0) {
-        if (n >= p->limits.max_data) { /* the value and its LF must fit */
-            discard_event(p, SSE_E_DATA_TOO_LARGE, first_error);
+        /* Not copied now, but the room is made (the limit is checked) now:
+         * it is copied if the chunk ends inside the event. The LF after the
+         * value has its own byte. */
+        if (n >= p->data_cap && !data_room(p, 0, n + 1u, first_error))
             return;
-        }
         p->data_ref = v;
         p->data_len = (uint32_t)n + 1u;
         return;
@@ -453,10 +617,8 @@ static void parse_whole_line(sse_parser *p, const char *s, const char *eol, sse_
         start_value(p); /* the value is not copied: type_ref points at it */
         if (p->discarding || vn == 0)
             break;
-        if (vn > p->limits.max_type) {
-            discard_event(p, SSE_E_TYPE_TOO_LONG, first_error);
-            break;
-        }
+        if (vn > p->type_cap && !type_room(p, 0, vn, first_error))
+            break; /* room made as for data: see take_data_line */
         p->type_ref = v;
         p->type_len = (uint32_t)vn;
         break;
@@ -465,9 +627,15 @@ static void parse_whole_line(sse_parser *p, const char *s, const char *eol, sse_
          * makes the line ignored, even when it is also too long. */
         if (memchr(v, 0, vn))
             break;
-        if (vn > p->limits.max_id) {
-            discard_event(p, SSE_E_ID_TOO_LONG, first_error);
-            break;
+        if (vn > p->id_cap) {
+            if (vn > p->limits.max_id) {
+                discard_event(p, SSE_E_ID_TOO_LONG, first_error);
+                break;
+            }
+            if (!grow_ids(p, vn)) {
+                discard_event(p, SSE_E_NO_MEMORY, first_error);
+                break;
+            }
         }
         copy_short(p->id_buf, v, vn);
         p->id_buf_len = (uint32_t)vn;

@@ -10,6 +10,7 @@ const char *sse_strerror(sse_status status)
     case SSE_E_TYPE_TOO_LONG: return "event type longer than the limit; event discarded";
     case SSE_E_ID_TOO_LONG: return "event id longer than the limit; event discarded";
     case SSE_E_CLOSED: return "the source is closed";
+    case SSE_E_NO_MEMORY: return "out of memory; event discarded";
     }
     return "unknown status";
 }

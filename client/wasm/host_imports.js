@@ -4,4 +4,6 @@
 mergeInto(LibraryManager.library, {
   // Drain the batch of the sink at `sink` (an arena or record array is full).
   ssemux_flush: function (sink) {},
+  // The sse_allocator resize contract (parser.h) over JS's block allocator.
+  ssemux_resize: function (ptr, oldSize, newSize) {},
 });

@@ -1,17 +1,21 @@
 /*
  * The client core's WebAssembly surface, used by worker/src/ssemux-core.js.
  *
- * Memory: nothing here allocates and nothing lives in C globals. The JS side
- * hands out blocks of linear memory above __heap_base (growing the memory
- * when it must) and every export takes the address of its block. One block
- * holds everything one parser or engine needs, laid out by ssemux_*_create:
+ * Memory: nothing lives in C globals. The JS side hands out blocks of
+ * linear memory above __heap_base (growing the memory when it must), both
+ * the block of each parser or engine, whose address every export takes, and
+ * (imported as ssemux_resize) the blocks of the parser's growable mode, so
+ * what a parser holds grows with what arrives, not with its limits. One
+ * block, laid out by ssemux_*_create, holds the fixed part:
  *
  *   wasm_parser | wasm_engine   the sink header (below) + the C state
- *   parser buffer               sse_parser_buffer_size(limits) bytes
- *   last type, last ID          the previous event's, max_type + max_id bytes
- *   arena                       dispatched fields, type + data + id per event
+ *   last type, last ID          the previous event's, if short (SAME_CAP)
  *   records                     RECORD_WORDS int32s per event / retry / error
  *   input                       bytes from JS: chunks, IDs, a Content-Type
+ *
+ * and from ssemux_resize: the parser's data, type and ID buffers, and the
+ * arena of dispatched fields (ARENA_BASE bytes, grown to fit a big event
+ * and given back at the next chunk).
  *
  * Boundary: a JS call per event and a TextDecoder call per field cost more
  * than the parsing itself (that design measured ~0.55x eventsource-parser's
@@ -42,6 +46,19 @@
 __attribute__((import_module("env"), import_name("ssemux_flush"))) void
 ssemux_flush(void *sink);
 
+/* Imported from JS: the sse_allocator resize contract (parser.h) over JS's
+ * block allocator. Returns 0 when the memory cannot grow. */
+__attribute__((import_module("env"), import_name("ssemux_resize"))) void *
+ssemux_resize(void *ptr, size_t old_size, size_t new_size);
+
+static void *js_resize(void *alloc_ctx, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)alloc_ctx;
+    return ssemux_resize(ptr, old_size, new_size);
+}
+
+static const sse_allocator js_allocator = {js_resize, NULL};
+
 /* Record kinds and layout. JS reads records as an Int32Array. */
 enum record_kind { RECORD_EVENT = 1, RECORD_RETRY = 2, RECORD_ERROR = 3 };
 enum record_word {
@@ -61,9 +78,14 @@ enum record_word {
 
 /* 2048 records: one 64 KiB chunk of ~100-byte events is one batch. */
 #define RECORD_CAP 2048u
-/* The arena holds one event of maximal size (so a flush always makes room)
- * plus this much, which lets many small events share one batch. */
-#define ARENA_EXTRA (64u * 1024u)
+/* The arena lets many small events share one batch; a bigger event grows
+ * it to fit (after a flush), and one grown past ARENA_KEEP is given back at
+ * the next chunk (as the parser's data buffer, see DATA_KEEP in parser.c). */
+#define ARENA_BASE (64u * 1024u)
+#define ARENA_KEEP (1u << 20)
+/* Types and IDs up to this long are remembered to send "same as before";
+ * longer ones are rare and simply sent again. */
+#define SAME_CAP 256u
 #define ALIGN 8u
 
 /*
@@ -81,14 +103,16 @@ typedef struct wasm_sink {
     uint32_t input_cap;    /* [6] */
     uint32_t *action;      /* [7] engines: the last action, flattened (ACTION_*) */
     uint32_t zero_copy;    /* [8] JS: 1 lets records point into the chunk fed */
+    size_t id_len;         /* [9] the length of the ID ssemux_*_last_event_id returned */
     /* Private to C from here on. */
     uint32_t chunk_len;    /* bytes of input fed now, if zero_copy; else 0 */
+    uint32_t block_size;   /* this block's, for ssemux_*_free */
     uint32_t arena_cap;
     uint32_t record_cap;
     /* The previous event's type and ID, to send "same as before" instead of
      * bytes: most streams repeat both (a fixed type, an ID set once). */
-    uint8_t *last_type; /* max(max_type, 7) bytes, in the block */
-    uint8_t *last_id;   /* max_id bytes, in the block */
+    uint8_t *last_type; /* SAME_CAP bytes, in the block */
+    uint8_t *last_id;   /* SAME_CAP bytes, in the block */
     uint32_t last_type_len;
     uint32_t last_id_len;
 } wasm_sink;
@@ -103,6 +127,7 @@ _Static_assert(offsetof(wasm_sink, input) == 5 * 4, "SINK_INPUT");
 _Static_assert(offsetof(wasm_sink, input_cap) == 6 * 4, "SINK_INPUT_CAP");
 _Static_assert(offsetof(wasm_sink, action) == 7 * 4, "SINK_ACTION");
 _Static_assert(offsetof(wasm_sink, zero_copy) == 8 * 4, "SINK_ZERO_COPY");
+_Static_assert(offsetof(wasm_sink, id_len) == 9 * 4, "SINK_ID_LEN");
 
 /* An sse_action flattened into words JS reads by index. */
 enum action_word {
@@ -157,14 +182,35 @@ static int32_t copy_utf8(uint8_t *dst, const uint8_t *s, size_t n)
     return (int32_t)units;
 }
 
-static void batch_make_room(wasm_sink *k, size_t bytes)
+/* A new empty arena of `cap` bytes in place of the old one; 0 if refused
+ * (the old one stays). */
+static int arena_replace(wasm_sink *k, size_t cap)
 {
-    if (k->record_count == k->record_cap || bytes > k->arena_cap - k->arena_len) {
-        ssemux_flush(k);
-        k->record_count = 0; /* JS emptied the batch; be sure of it */
-        k->arena_len = 0;
-        k->utf8_suspect = 0;
-    }
+    uint8_t *arena = ssemux_resize(NULL, 0, cap);
+    if (!arena)
+        return 0;
+    ssemux_resize(k->arena, k->arena_cap, 0);
+    k->arena = arena;
+    k->arena_cap = (uint32_t)cap;
+    return 1;
+}
+
+/* The batch is full: JS drains it, and the arena grows if `bytes` need it. */
+static __attribute__((noinline)) int batch_flush(wasm_sink *k, size_t bytes)
+{
+    ssemux_flush(k);
+    k->record_count = 0; /* JS emptied the batch; be sure of it */
+    k->arena_len = 0;
+    k->utf8_suspect = 0;
+    return bytes <= k->arena_cap || arena_replace(k, bytes);
+}
+
+/* Room for one record and `bytes` of arena; 0 if the arena cannot grow. */
+static int batch_make_room(wasm_sink *k, size_t bytes)
+{
+    if (k->record_count == k->record_cap || bytes > k->arena_cap - k->arena_len)
+        return batch_flush(k, bytes);
+    return 1;
 }
 
 /* Appends one field to the arena and returns its UTF-16 length. A field
@@ -201,6 +247,18 @@ static int same_bytes(const uint8_t *a, uint32_t a_len, const char *b, size_t b_
     return memcmp(a, b, b_len) == 0;
 }
 
+/* Keeps a short type or ID to compare the next event's with. Out of line:
+ * most events repeat their type, and most IDs are read from the chunk. */
+static __attribute__((noinline)) void remember(uint8_t *last, uint32_t *last_len, const char *s, size_t len)
+{
+    if (len > SAME_CAP) {
+        *last_len = UINT32_MAX; /* matches nothing */
+        return;
+    }
+    memcpy(last, s, len);
+    *last_len = (uint32_t)len;
+}
+
 static int32_t *batch_record(wasm_sink *k)
 {
     int32_t *r = k->records + (size_t)k->record_count * RECORD_WORDS;
@@ -230,6 +288,16 @@ static int in_chunk(const wasm_sink *k, const char *field)
     return (size_t)((const uint8_t *)field - k->input) < k->chunk_len;
 }
 
+/* Out of line: sink_event reports with it too. */
+static __attribute__((noinline)) void sink_error(void *ctx, sse_status error)
+{
+    wasm_sink *k = ctx;
+    batch_make_room(k, 0);
+    int32_t *r = batch_record(k);
+    r[REC_KIND] = RECORD_ERROR;
+    r[REC_VALUE] = (int32_t)error;
+}
+
 static void sink_event(void *ctx, const sse_event *ev)
 {
     wasm_sink *k = ctx;
@@ -240,7 +308,10 @@ static void sink_event(void *ctx, const sse_event *ev)
     int same_id = !id_in_chunk && same_bytes(k->last_id, k->last_id_len, ev->id, ev->id_len);
     size_t bytes = (same_type || in_chunk(k, ev->type) ? 0 : ev->type_len) +
                    (in_chunk(k, ev->data) ? 0 : ev->data_len) + (same_id || id_in_chunk ? 0 : ev->id_len);
-    batch_make_room(k, bytes);
+    if (!batch_make_room(k, bytes)) {
+        sink_error(k, SSE_E_NO_MEMORY); /* reported, never dropped silently */
+        return;
+    }
 
     int32_t *r = batch_record(k);
     r[REC_KIND] = RECORD_EVENT;
@@ -249,8 +320,7 @@ static void sink_event(void *ctx, const sse_event *ev)
     if (!same_type) {
         r[REC_TYPE_LEN] = (int32_t)ev->type_len;
         r[REC_TYPE_AT] = place_field(k, ev->type, ev->type_len);
-        memcpy(k->last_type, ev->type, ev->type_len);
-        k->last_type_len = (uint32_t)ev->type_len;
+        remember(k->last_type, &k->last_type_len, ev->type, ev->type_len);
     }
     r[REC_DATA_LEN] = (int32_t)ev->data_len;
     r[REC_DATA_AT] = place_field(k, ev->data, ev->data_len);
@@ -258,12 +328,10 @@ static void sink_event(void *ctx, const sse_event *ev)
     if (!same_id) {
         r[REC_ID_LEN] = (int32_t)ev->id_len;
         r[REC_ID_AT] = place_field(k, ev->id, ev->id_len);
-        if (id_in_chunk) {
+        if (id_in_chunk)
             k->last_id_len = UINT32_MAX; /* matches no ID */
-        } else {
-            memcpy(k->last_id, ev->id, ev->id_len);
-            k->last_id_len = (uint32_t)ev->id_len;
-        }
+        else
+            remember(k->last_id, &k->last_id_len, ev->id, ev->id_len);
     }
 }
 
@@ -276,14 +344,6 @@ static void sink_retry(void *ctx, uint32_t retry_ms)
     r[REC_VALUE] = (int32_t)retry_ms; /* JS reads it back with >>> 0 */
 }
 
-static void sink_error(void *ctx, sse_status error)
-{
-    wasm_sink *k = ctx;
-    batch_make_room(k, 0);
-    int32_t *r = batch_record(k);
-    r[REC_KIND] = RECORD_ERROR;
-    r[REC_VALUE] = (int32_t)error;
-}
 
 /* Everything below runs once per parser, connection or transition, not per
  * byte or event: it is built for size (minsize), which keeps the .wasm
@@ -292,47 +352,31 @@ static void sink_error(void *ctx, sse_status error)
 
 /* ---- block layout -------------------------------------------------------- */
 
+/* The block: the header, then fixed-size parts, then the input buffer. */
+#define LAST_TYPE_AT(head) align_up(head)
+#define LAST_ID_AT(head) (LAST_TYPE_AT(head) + SAME_CAP)
+#define RECORDS_AT(head) (LAST_ID_AT(head) + SAME_CAP)
+#define INPUT_AT(head) (RECORDS_AT(head) + (uint64_t)RECORD_CAP * RECORD_WORDS * sizeof(int32_t))
+
 typedef struct block_layout {
-    uint32_t parser_buf, last_type, last_id, arena, records, input, total; /* offsets, size */
-    uint32_t parser_buf_len, arena_cap, input_cap;
+    uint32_t head, input_cap, total;
 } block_layout;
 
 static uint64_t align_up(uint64_t n) { return (n + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
 
-/* Lays out a block whose header is `head` bytes; 0 when the limits are
- * invalid or the block would not fit in 32-bit memory. */
+/* Sizes a block whose header is `head` bytes; 0 when the limits are invalid
+ * or the block would not fit in 32-bit memory. */
 static int plan_block(uint32_t head, const sse_parser_limits *limits, uint64_t input_cap,
                       block_layout *out)
 {
-    size_t parser_buf = sse_parser_buffer_size(limits);
-    if (parser_buf == 0)
+    if (sse_parser_buffer_size(limits) == 0)
         return 0;
-    /* Any ID that fits the limit must fit the input buffer (with a NUL, for
-     * the Content-Type path), so setting one never needs a second buffer. */
-    uint64_t input = input_cap > (uint64_t)limits->max_id + 1 ? input_cap
-                                                               : (uint64_t)limits->max_id + 1;
-    uint64_t arena_cap =
-        (uint64_t)limits->max_data + limits->max_type + limits->max_id + ARENA_EXTRA;
-    uint64_t at = align_up(head);
-    out->parser_buf = (uint32_t)at;
-    at = align_up(at + parser_buf);
-    out->last_type = (uint32_t)at;
-    /* The default type "message" must fit even when max_type < 7. */
-    at = align_up(at + (limits->max_type > 7 ? limits->max_type : 7));
-    out->last_id = (uint32_t)at;
-    at = align_up(at + limits->max_id);
-    out->arena = (uint32_t)at;
-    at = align_up(at + arena_cap);
-    out->records = (uint32_t)at;
-    at = align_up(at + (uint64_t)RECORD_CAP * RECORD_WORDS * sizeof(int32_t));
-    out->input = (uint32_t)at;
-    out->input_cap = (uint32_t)input;
-    at = align_up(at + input);
-    if (at > UINT32_MAX / 2)
+    uint64_t total = align_up(INPUT_AT(head) + input_cap);
+    if (total > UINT32_MAX / 2)
         return 0;
-    out->total = (uint32_t)at;
-    out->parser_buf_len = (uint32_t)parser_buf;
-    out->arena_cap = (uint32_t)arena_cap;
+    out->head = head;
+    out->input_cap = (uint32_t)input_cap;
+    out->total = (uint32_t)total;
     return 1;
 }
 
@@ -349,20 +393,57 @@ static sse_parser_limits make_limits(uint32_t max_data, uint32_t max_type, uint3
     return limits;
 }
 
-static void sink_init(wasm_sink *k, uint8_t *block, const block_layout *l)
+/* 0 when the arena cannot be had. */
+static int sink_init(wasm_sink *k, uint8_t *block, const block_layout *l)
 {
     memset(k, 0, sizeof *k);
-    k->arena = block + l->arena;
-    k->arena_cap = l->arena_cap;
-    k->records = (int32_t *)(void *)(block + l->records);
+    k->records = (int32_t *)(void *)(block + RECORDS_AT(l->head));
     k->record_cap = RECORD_CAP;
-    k->input = block + l->input;
-    k->input_cap = l->input_cap; /* JS reads it back: it may exceed the request */
-    k->last_type = block + l->last_type;
-    k->last_id = block + l->last_id;
+    k->input = block + INPUT_AT(l->head);
+    k->input_cap = l->input_cap;
+    k->last_type = block + LAST_TYPE_AT(l->head);
+    k->last_id = block + LAST_ID_AT(l->head);
     /* JS starts from the same "previous event": type "message", ID "". */
     memcpy(k->last_type, "message", 7);
     k->last_type_len = 7;
+    return arena_replace(k, ARENA_BASE);
+}
+
+/* Allocates and sets up the block of a parser or engine whose header is
+ * `head` bytes. Returns it, or NULL with the reason in *status. */
+static uint8_t *new_block(uint32_t head, sse_parser_limits *limits, uint32_t input_cap,
+                          int32_t *status)
+{
+    block_layout l;
+    *status = SSE_E_INVALID_ARGUMENT;
+    if (!plan_block(head, limits, input_cap, &l))
+        return NULL;
+    *status = SSE_E_NO_MEMORY;
+    uint8_t *block = ssemux_resize(NULL, 0, l.total);
+    if (!block)
+        return NULL;
+    wasm_sink *k = (wasm_sink *)(void *)block;
+    if (!sink_init(k, block, &l)) {
+        ssemux_resize(block, l.total, 0);
+        return NULL;
+    }
+    k->block_size = l.total;
+    return block;
+}
+
+/* What ssemux_*_create returns: the block's address (> 0), or the status of
+ * an init that failed (the limits were checked before: it cannot). */
+static int32_t created(uint8_t *block, sse_status init_status)
+{
+    return init_status == SSE_OK ? (int32_t)(uintptr_t)block : init_status;
+}
+
+/* The arena and the block go back to JS (after the parser's own buffers). */
+static void sink_free(wasm_sink *k)
+{
+    uint32_t size = k->block_size;
+    ssemux_resize(k->arena, k->arena_cap, 0);
+    ssemux_resize(k, size, 0);
 }
 
 /* ---- exports: memory and strings ----------------------------------------- */
@@ -382,27 +463,27 @@ EXPORT const char *ssemux_reason_name(int32_t reason) { return sse_reason_name((
 
 /* ---- exports: parser ------------------------------------------------------ */
 
-EXPORT uint32_t ssemux_parser_footprint(uint32_t max_data, uint32_t max_type, uint32_t max_id,
-                                        uint32_t input_cap)
+/* A new parser (limits 0: the defaults of parser.h): its block's address,
+ * or a negative sse_status. */
+EXPORT int32_t ssemux_parser_create(uint32_t max_data, uint32_t max_type, uint32_t max_id,
+                                    uint32_t input_cap)
 {
     sse_parser_limits limits = make_limits(max_data, max_type, max_id);
-    block_layout l;
-    return plan_block(sizeof(wasm_parser), &limits, input_cap, &l) ? l.total : 0;
+    int32_t status;
+    wasm_parser *w = (wasm_parser *)(void *)new_block(sizeof(wasm_parser), &limits, input_cap,
+                                                      &status);
+    if (!w)
+        return status;
+    static const sse_parser_callbacks cb = {sink_event, sink_retry, sink_error};
+    return created((uint8_t *)w,
+                   sse_parser_init_growable(&w->parser, &limits, &js_allocator, &cb, &w->sink));
 }
 
-/* `block` has ssemux_parser_footprint(...) bytes, ALIGN-aligned. */
-EXPORT int32_t ssemux_parser_create(uint8_t *block, uint32_t max_data, uint32_t max_type,
-                                    uint32_t max_id, uint32_t input_cap)
+/* Gives back what the parser grew, then its block. */
+EXPORT void ssemux_parser_free(wasm_parser *w)
 {
-    sse_parser_limits limits = make_limits(max_data, max_type, max_id);
-    block_layout l;
-    if (!block || !plan_block(sizeof(wasm_parser), &limits, input_cap, &l))
-        return SSE_E_INVALID_ARGUMENT;
-    wasm_parser *w = (wasm_parser *)(void *)block;
-    sink_init(&w->sink, block, &l);
-    static const sse_parser_callbacks cb = {sink_event, sink_retry, sink_error};
-    return sse_parser_init(&w->parser, &limits, block + l.parser_buf, l.parser_buf_len, &cb,
-                           &w->sink);
+    sse_parser_free(&w->parser);
+    sink_free(&w->sink);
 }
 
 /* Parses `len` bytes JS put in the block's input buffer. */
@@ -410,7 +491,13 @@ EXPORT int32_t ssemux_parser_create(uint8_t *block, uint32_t max_data, uint32_t 
 
 /* Zero-copy is on for the length of one feed only: afterwards the input
  * buffer is JS's again. */
-static void begin_chunk(wasm_sink *k, uint32_t len) { k->chunk_len = k->zero_copy ? len : 0; }
+static __attribute__((noinline, minsize)) void begin_chunk(wasm_sink *k, uint32_t len)
+{
+    k->chunk_len = k->zero_copy ? len : 0;
+    /* JS drained the batch: an arena grown for a big event goes back. */
+    if (k->arena_cap > ARENA_KEEP)
+        arena_replace(k, ARENA_BASE);
+}
 static void end_chunk(wasm_sink *k) { k->chunk_len = 0; }
 
 EXPORT int32_t ssemux_parser_feed(wasm_parser *w, uint32_t len)
@@ -427,24 +514,17 @@ EXPORT int32_t ssemux_parser_feed(wasm_parser *w, uint32_t len)
 
 EXPORT void ssemux_parser_reset(wasm_parser *w) { sse_parser_reset(&w->parser); }
 
+/* The ID's address; its length goes to the sink header (SINK_ID_LEN). */
 EXPORT const char *ssemux_parser_last_event_id(wasm_parser *w)
 {
-    return sse_parser_last_event_id(&w->parser, NULL);
+    return sse_parser_last_event_id(&w->parser, &w->sink.id_len);
 }
 
-EXPORT uint32_t ssemux_parser_last_event_id_len(wasm_parser *w)
+/* `id`: its UTF-8 bytes, wherever JS put them (the input buffer, or a
+ * block of their own when longer). */
+EXPORT int32_t ssemux_parser_set_last_event_id(wasm_parser *w, const char *id, uint32_t len)
 {
-    size_t len;
-    sse_parser_last_event_id(&w->parser, &len);
-    return (uint32_t)len;
-}
-
-/* The ID's UTF-8 bytes are in the input buffer. */
-EXPORT int32_t ssemux_parser_set_last_event_id(wasm_parser *w, uint32_t len)
-{
-    if (len > w->sink.input_cap)
-        return SSE_E_INVALID_ARGUMENT;
-    return sse_parser_set_last_event_id(&w->parser, (const char *)w->sink.input, len);
+    return sse_parser_set_last_event_id(&w->parser, id, len);
 }
 
 /* ---- exports: engine ------------------------------------------------------ */
@@ -472,19 +552,12 @@ static int32_t publish(wasm_engine *w, sse_action a)
     return (int32_t)a.kind;
 }
 
-EXPORT uint32_t ssemux_engine_footprint(uint32_t max_data, uint32_t max_type, uint32_t max_id,
-                                        uint32_t input_cap)
-{
-    sse_parser_limits limits = make_limits(max_data, max_type, max_id);
-    block_layout l;
-    return plan_block(sizeof(wasm_engine), &limits, input_cap, &l) ? l.total : 0;
-}
-
 /* Config values equal to UINT32_MAX (-1 from JS) take the default of
  * sse_engine_default_config. The seed is two 32-bit halves. */
 static uint32_t or_default(uint32_t v, uint32_t dflt) { return v == UINT32_MAX ? dflt : v; }
 
-EXPORT int32_t ssemux_engine_create(uint8_t *block, uint32_t max_data, uint32_t max_type,
+/* As ssemux_parser_create, with the engine config. */
+EXPORT int32_t ssemux_engine_create(uint32_t max_data, uint32_t max_type,
                                     uint32_t max_id, uint32_t input_cap,
                                     uint32_t initial_retry_ms, uint32_t max_retry_ms,
                                     uint32_t healthy_after_ms, uint32_t heartbeat_ms,
@@ -492,11 +565,11 @@ EXPORT int32_t ssemux_engine_create(uint8_t *block, uint32_t max_data, uint32_t 
                                     uint32_t seed_lo, uint32_t seed_hi)
 {
     sse_parser_limits limits = make_limits(max_data, max_type, max_id);
-    block_layout l;
-    if (!block || !plan_block(sizeof(wasm_engine), &limits, input_cap, &l))
-        return SSE_E_INVALID_ARGUMENT;
-    wasm_engine *w = (wasm_engine *)(void *)block;
-    sink_init(&w->sink, block, &l);
+    int32_t status;
+    wasm_engine *w = (wasm_engine *)(void *)new_block(sizeof(wasm_engine), &limits, input_cap,
+                                                      &status);
+    if (!w)
+        return status;
     memset(w->action, 0, sizeof w->action);
     w->sink.action = w->action;
 
@@ -509,8 +582,14 @@ EXPORT int32_t ssemux_engine_create(uint8_t *block, uint32_t max_data, uint32_t 
     c.dedupe_window = or_default(dedupe_window, c.dedupe_window);
     c.seed = ((uint64_t)seed_hi << 32) | seed_lo;
     static const sse_engine_callbacks cb = {sink_event, sink_retry, sink_error};
-    return sse_engine_init(&w->engine, &c, &limits, block + l.parser_buf, l.parser_buf_len, &cb,
-                           &w->sink);
+    return created((uint8_t *)w,
+                   sse_engine_init_growable(&w->engine, &c, &limits, &js_allocator, &cb, &w->sink));
+}
+
+EXPORT void ssemux_engine_free(wasm_engine *w)
+{
+    sse_engine_free(&w->engine);
+    sink_free(&w->sink);
 }
 
 EXPORT int32_t ssemux_engine_start(wasm_engine *w, double now_ms)
@@ -594,21 +673,12 @@ EXPORT double ssemux_engine_duplicates_dropped(wasm_engine *w)
 
 EXPORT const char *ssemux_engine_last_event_id(wasm_engine *w)
 {
-    return sse_engine_last_event_id(&w->engine, NULL);
+    return sse_engine_last_event_id(&w->engine, &w->sink.id_len);
 }
 
-EXPORT uint32_t ssemux_engine_last_event_id_len(wasm_engine *w)
+EXPORT int32_t ssemux_engine_set_last_event_id(wasm_engine *w, const char *id, uint32_t len)
 {
-    size_t len;
-    sse_engine_last_event_id(&w->engine, &len);
-    return (uint32_t)len;
-}
-
-EXPORT int32_t ssemux_engine_set_last_event_id(wasm_engine *w, uint32_t len)
-{
-    if (len > w->sink.input_cap)
-        return SSE_E_INVALID_ARGUMENT;
-    return sse_engine_set_last_event_id(&w->engine, (const char *)w->sink.input, len);
+    return sse_engine_set_last_event_id(&w->engine, id, len);
 }
 
 /* A Retry-After header value (in the input buffer) in ms, or -1 when it

@@ -11,6 +11,9 @@
  * times) and the median is printed as "name<TAB>events<TAB>bytes<TAB>seconds"
  * for parser-bench.mjs to put next to the wasm and JS figures.
  * No timing is asserted; a wrong event count is an error (the parse broke).
+ * The parser runs in fixed mode (one buffer for the default limits), or with
+ * SSEMUX_BENCH_GROWABLE=1 in growable mode on the C heap, as ssecat runs it
+ * (growing costs are then in the figures: each run starts from nothing).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -79,12 +82,16 @@ static double run_once(const char *bytes, size_t len, size_t chunk, void *buffer
     static const sse_parser_callbacks cb = {count_event, NULL, NULL};
     sse_parser_limits limits = sse_parser_default_limits();
     sse_parser p;
+    sse_allocator heap = sse_heap_allocator();
     memset(c, 0, sizeof *c);
     double start = now_seconds();
-    if (sse_parser_init(&p, &limits, buffer, buffer_len, &cb, c) != SSE_OK)
+    sse_status st = buffer ? sse_parser_init(&p, &limits, buffer, buffer_len, &cb, c)
+                           : sse_parser_init_growable(&p, &limits, &heap, &cb, c);
+    if (st != SSE_OK)
         return -1;
     for (size_t at = 0; at < len; at += chunk)
         sse_parser_feed(&p, bytes + at, len - at < chunk ? len - at : chunk);
+    sse_parser_free(&p);
     return now_seconds() - start;
 }
 
@@ -107,7 +114,8 @@ static int bench_corpus(const char *dir, const char *name, const char *file, siz
     }
     sse_parser_limits limits = sse_parser_default_limits();
     size_t buffer_len = sse_parser_buffer_size(&limits);
-    void *buffer = malloc(buffer_len);
+    const char *growable = getenv("SSEMUX_BENCH_GROWABLE");
+    void *buffer = growable && strcmp(growable, "1") == 0 ? NULL : malloc(buffer_len);
     double times[MAX_RUNS];
     int runs = 0;
     double total = 0;

@@ -2,10 +2,16 @@
  * libFuzzer target for the parser's central promise (parser.h): results never
  * depend on how the stream is split into chunks.
  *
- * Each input is parsed three times, each by its own parser with its own
- * exactly-sized heap buffer (so ASan sees any overrun): whole, byte by byte,
- * and cut at points chosen from the input's header. Every callback is folded
- * into a digest (a running hash plus counts); the three digests must match.
+ * Each input is parsed three times, each by its own parser: whole, byte by
+ * byte, and cut at points chosen from the input's header. The first parser
+ * runs in fixed mode on an exactly-sized heap buffer, the other two in
+ * growable mode on an allocator that gives exactly-sized blocks (so ASan sees
+ * any overrun in either mode, and LeakSanitizer any block not given back).
+ * Every callback is folded into a digest (a running hash plus counts); the
+ * three digests must match: the split and the memory mode change nothing.
+ * A fourth parser may run on an allocator that refuses blocks past a size:
+ * its results may differ (events dropped with SSE_E_NO_MEMORY), but the
+ * promises about each event, and memory safety, must hold.
  * Along the way the callbacks check what parser.h promises about each event,
  * and every feed's return value is checked against the errors it reported.
  * A broken promise is __builtin_trap(), which libFuzzer records as a crash.
@@ -15,7 +21,9 @@
  *       below; small values make every limit error reachable);
  *       bit 7: seed the last event ID before parsing
  *   [1] bits 0-3: number of cut points (0-15);
- *       bit 4: reset the parser (a reconnect) at one point of the stream
+ *       bit 4: reset the parser (a reconnect) at one point of the stream;
+ *       bit 5: all three parsers in fixed mode (else the last two grow);
+ *       bit 6: also parse with a refusing allocator (the fourth parser)
  *   [2..3] seed of the generator that places the cut and reset points
  */
 #include <stddef.h>
@@ -43,7 +51,32 @@ typedef struct digest {
     sse_status first_error_in_feed; /* what sse_parser_feed must return */
     const sse_parser *parser;
     sse_parser_limits limits;
+    int refusing;                   /* on the refusing allocator: SSE_E_NO_MEMORY allowed */
 } digest;
+
+/* The growable mode's allocator: exact-size blocks (realloc), and, when
+ * refuse_above is set, none bigger than that. Counts what is live. */
+typedef struct fuzz_heap {
+    size_t live, refuse_above;
+} fuzz_heap;
+
+static void *fuzz_resize(void *ctx, void *ptr, size_t old_size, size_t new_size)
+{
+    fuzz_heap *h = ctx;
+    if (new_size == 0) {
+        CHECK(ptr != NULL && old_size > 0 && old_size <= h->live);
+        h->live -= old_size;
+        free(ptr);
+        return NULL;
+    }
+    CHECK((ptr == NULL) == (old_size == 0));
+    if (h->refuse_above && new_size > h->refuse_above)
+        return NULL;
+    void *b = realloc(ptr, new_size);
+    CHECK(b != NULL);
+    h->live = h->live - old_size + new_size;
+    return b;
+}
 
 /* FNV-1a, 64 bit: order-sensitive, so a reordered or merged callback shows. */
 static void mix(digest *d, const void *bytes, size_t len)
@@ -79,9 +112,8 @@ static void on_event(void *ctx, const sse_event *ev)
 {
     digest *d = ctx;
     CHECK(ev && ev->type && ev->data && ev->id);
-    /* The data buffer holds at most max_data bytes including its final LF,
-     * which dispatch removes. */
-    CHECK(ev->data_len < d->limits.max_data);
+    /* Inclusive limits: the data may be exactly max_data bytes. */
+    CHECK(ev->data_len <= d->limits.max_data);
     CHECK(ev->type_len > 0);
     CHECK(ev->type_len <= d->limits.max_type ||
           (ev->type_len == 7 && memcmp(ev->type, "message", 7) == 0));
@@ -129,7 +161,7 @@ static void on_error(void *ctx, sse_status error)
 {
     digest *d = ctx;
     CHECK(error == SSE_E_DATA_TOO_LARGE || error == SSE_E_TYPE_TOO_LONG ||
-          error == SSE_E_ID_TOO_LONG);
+          error == SSE_E_ID_TOO_LONG || (d->refusing && error == SSE_E_NO_MEMORY));
     if (d->first_error_in_feed == SSE_OK)
         d->first_error_in_feed = error;
     d->errors++;
@@ -148,6 +180,8 @@ static void feed(sse_parser *p, digest *d, const uint8_t *bytes, size_t len)
 typedef struct plan {
     sse_parser_limits limits;
     int seed_last_id;
+    int all_fixed;             /* else parsers 1 and 2 are growable */
+    size_t refuse_above;       /* the fourth parser's allocator; 0: no fourth parser */
     size_t reset_at;           /* stream offset of the reset, or NO_RESET */
     size_t cuts[MAX_CUTS + 1]; /* sorted offsets, reset_at included */
     size_t ncuts;
@@ -188,23 +222,35 @@ static plan read_plan(const uint8_t *header, size_t stream_len)
         pl.reset_at = (size_t)(splitmix64(&rng) % (stream_len + 1));
         add_cut(&pl, pl.reset_at);
     }
+    pl.all_fixed = (header[1] >> 5) & 1;
+    if (header[1] & 0x40)
+        pl.refuse_above = 1 + (size_t)(splitmix64(&rng) % 300); /* the limits go up to 4096 */
     return pl;
 }
 
-static void start_parser(sse_parser *p, digest *d, void *buffer, const plan *pl)
+/* `buffer` for fixed mode, or NULL for growable mode on `heap`. */
+static void start_parser(sse_parser *p, digest *d, void *buffer, fuzz_heap *heap, const plan *pl)
 {
     static const sse_parser_callbacks callbacks = {on_event, on_retry, on_error};
     memset(d, 0, sizeof *d);
     d->hash = 0xcbf29ce484222325ull;
     d->parser = p;
     d->limits = pl->limits;
-    CHECK(sse_parser_init(p, &pl->limits, buffer, sse_parser_buffer_size(&pl->limits), &callbacks,
-                          d) == SSE_OK);
+    d->refusing = heap && heap->refuse_above;
+    if (buffer) {
+        CHECK(sse_parser_init(p, &pl->limits, buffer, sse_parser_buffer_size(&pl->limits),
+                              &callbacks, d) == SSE_OK);
+    } else {
+        sse_allocator a = {fuzz_resize, heap};
+        CHECK(sse_parser_init_growable(p, &pl->limits, &a, &callbacks, d) == SSE_OK);
+        CHECK(heap->live == 0); /* nothing reserved up front */
+    }
     sse_parser_set_comment_callback(p, on_comment);
     if (pl->seed_last_id) {
         size_t len = sizeof seed_id - 1;
         sse_status st = sse_parser_set_last_event_id(p, seed_id, len);
-        CHECK(st == (len > pl->limits.max_id ? SSE_E_ID_TOO_LONG : SSE_OK));
+        CHECK(st == (len > pl->limits.max_id ? SSE_E_ID_TOO_LONG
+                     : d->refusing && st == SSE_E_NO_MEMORY ? SSE_E_NO_MEMORY : SSE_OK));
     }
 }
 
@@ -274,17 +320,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 
     size_t need = sse_parser_buffer_size(&pl.limits);
     CHECK(need > 0);
-    char *buffers[3] = {malloc(need), malloc(need), malloc(need)};
-    CHECK(buffers[0] && buffers[1] && buffers[2]);
+    char *buffers[3] = {malloc(need), NULL, NULL};
+    for (int i = 1; i < 3; i++)
+        buffers[i] = pl.all_fixed ? malloc(need) : NULL;
+    CHECK(buffers[0] && (!pl.all_fixed || (buffers[1] && buffers[2])));
+    fuzz_heap heaps[4] = {{0, 0}, {0, 0}, {0, 0}, {0, pl.refuse_above}};
 
-    sse_parser parsers[3];
-    digest digests[3];
+    sse_parser parsers[4];
+    digest digests[4];
     /* One byte short must be refused, not overrun. */
     CHECK(sse_parser_init(&parsers[0], &pl.limits, buffers[0], need - 1, NULL, NULL) ==
           SSE_E_BUFFER_TOO_SMALL);
 
     for (int i = 0; i < 3; i++)
-        start_parser(&parsers[i], &digests[i], buffers[i], &pl);
+        start_parser(&parsers[i], &digests[i], buffers[i], buffers[i] ? NULL : &heaps[i], &pl);
     parse_cut(&parsers[0], &digests[0], stream, len, &whole);
     parse_bytewise(&parsers[1], &digests[1], stream, len, &pl);
     parse_cut(&parsers[2], &digests[2], stream, len, &pl);
@@ -293,9 +342,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 
     if (!same_digest(&digests[0], &digests[1]) || !same_digest(&digests[0], &digests[2])) {
         print_digests(digests);
-        FAIL("the same stream split differently gave different callbacks");
+        FAIL("the same stream split differently, or parsed in the other memory mode, gave "
+             "different callbacks");
+    }
+    if (pl.refuse_above) {
+        start_parser(&parsers[3], &digests[3], NULL, &heaps[3], &pl);
+        parse_cut(&parsers[3], &digests[3], stream, len, &pl);
+        finish_digest(&parsers[3], &digests[3]);
     }
 
+    for (int i = 0; i < 4; i++) {
+        if (i < 3 || pl.refuse_above)
+            sse_parser_free(&parsers[i]);
+        CHECK(heaps[i].live == 0); /* everything given back */
+    }
     for (int i = 0; i < 3; i++)
         free(buffers[i]);
     return 0;

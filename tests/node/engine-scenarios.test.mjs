@@ -167,8 +167,12 @@ test('seeded_last_event_id_is_sent_on_connect', () => {
   const { engine } = newEngine();
   engine.setLastEventId('ab€');
   assert.equal(engine.start(0).lastEventId, 'ab€');
-  assert.throws(() => engine.setLastEventId('x'.repeat(300)), (e) => e.code === core.Status.ID_TOO_LONG,
-    'an ID past maxId (256 bytes) throws with code ID_TOO_LONG');
+  assert.throws(() => engine.setLastEventId('x'.repeat((1 << 20) + 1)), (e) => e.code === core.Status.ID_TOO_LONG,
+    'an ID past maxId (1 MiB by default) throws with code ID_TOO_LONG');
+  // Longer than the 64 KiB input buffer: it goes through a block of its own.
+  engine.setLastEventId('y'.repeat(100000));
+  assert.equal(engine.onClosed(1).kind, 'retry');
+  assert.equal(engine.onTimer(engine.deadline).lastEventId, 'y'.repeat(100000));
   engine.free();
 });
 

@@ -39,12 +39,18 @@ function readCases(file = CASES_FILE) {
   let current = null;
   readFileSync(file, 'utf8').split('\n').forEach((line, n) => {
     if (line.startsWith('== ')) {
-      current = { name: line.slice(3), input: [], expected: [] };
+      current = { name: line.slice(3), input: [], expected: [], limits: {} };
       cases.push(current);
-    } else if (line.startsWith('< ') || line.startsWith('> ')) {
-      if (!current) throw new Error(`${file}:${n + 1}: input or output before the first "== name"`);
+    } else if (/^[<>!@] /.test(line)) {
+      if (!current) throw new Error(`${file}:${n + 1}: a case line before the first "== name"`);
       if (line[0] === '<') current.input.push(...unescapeInput(line.slice(2), `${file}:${n + 1}`));
-      else current.expected.push(line.slice(2));
+      else if (line[0] === '>') current.expected.push(line.slice(2));
+      else if (line[0] === '!') current.expected.push(line); // a dropped event, as parseToJsonLines says it
+      else {
+        const m = /^@ max_(data|type|id) (\d+)$/.exec(line);
+        if (!m) throw new Error(`${file}:${n + 1}: bad limit line ${line}`);
+        current.limits[{ data: 'maxData', type: 'maxType', id: 'maxId' }[m[1]]] = Number(m[2]);
+      }
     }
   });
   return cases.map((c) => ({ ...c, input: Uint8Array.from(c.input) }));
@@ -65,11 +71,12 @@ test('the case file has cases', () => {
 for (const c of cases) {
   test(`case ${c.name}`, () => {
     const n = c.input.length;
-    expectSame(parseToJsonLines(core, c.input), c.expected, c.name, 'whole');
+    const o = c.limits;
+    expectSame(parseToJsonLines(core, c.input, [], o), c.expected, c.name, 'whole');
     const everyByte = Array.from({ length: Math.max(n - 1, 0) }, (_, i) => i + 1);
-    expectSame(parseToJsonLines(core, c.input, everyByte), c.expected, c.name, 'byte by byte');
+    expectSame(parseToJsonLines(core, c.input, everyByte, o), c.expected, c.name, 'byte by byte');
     for (let at = 1; at < n; at++) {
-      expectSame(parseToJsonLines(core, c.input, [at]), c.expected, c.name, `split at ${at}`);
+      expectSame(parseToJsonLines(core, c.input, [at], o), c.expected, c.name, `split at ${at}`);
     }
   });
 }

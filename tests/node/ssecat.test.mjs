@@ -49,7 +49,7 @@ test('parse_mode_output_does_not_depend_on_chunking', async () => {
   }
 });
 
-/** tests/cases/parser.txt: [{ name, input: Buffer, expected: [json line] }]. */
+/** tests/cases/parser.txt: [{ name, input: Buffer, expected: [json line], dropped: [name], args }]. */
 function loadParserCases() {
   const text = readFileSync(join(repo, 'tests', 'cases', 'parser.txt'), 'utf8');
   const unescape = (line) => {
@@ -69,9 +69,15 @@ function loadParserCases() {
   };
   const cases = [];
   for (const line of text.split('\n')) {
-    if (line.startsWith('== ')) cases.push({ name: line.slice(3).trim(), bytes: [], expected: [] });
-    else if (line.startsWith('< ')) cases.at(-1).bytes.push(...unescape(line.slice(2)));
+    if (line.startsWith('== ')) {
+      cases.push({ name: line.slice(3).trim(), bytes: [], expected: [], dropped: [], args: [] });
+    } else if (line.startsWith('< ')) cases.at(-1).bytes.push(...unescape(line.slice(2)));
     else if (line.startsWith('> ')) cases.at(-1).expected.push(line.slice(2));
+    else if (line.startsWith('! ')) cases.at(-1).dropped.push(line.slice(2));
+    else if (line.startsWith('@ ')) { // "@ max_id 8" -> --max-id 8
+      const [name, value] = line.slice(2).split(' ');
+      cases.at(-1).args.push(`--${name.replace('_', '-')}`, value);
+    }
   }
   return cases.map((c) => ({ ...c, input: Buffer.from(c.bytes) }));
 }
@@ -79,11 +85,13 @@ function loadParserCases() {
 test('parse_mode_matches_every_case_in_tests_cases_parser_txt', async () => {
   const cases = loadParserCases();
   assert.ok(cases.length > 0, 'expected parser cases in tests/cases/parser.txt, got none');
-  const jobs = cases.flatMap((c) => [['--parse'], ['--parse', '--chunk', '1']].map((args) => ({ c, args })));
+  const jobs = cases.flatMap((c) => [['--parse'], ['--parse', '--chunk', '1']]
+    .map((args) => ({ c, args: [...args, ...c.args] })));
   // A few processes at a time: each start costs tens of ms (more with sanitizers).
   const check = async ({ c, args }) => {
     const run = await runSsecat(args, { input: c.input });
     expectEqual(run.lines, c.expected, `case ${c.name} with ssecat ${args.join(' ')}`, run);
+    expectEqual(droppedOnStderr(run.stderr), c.dropped, `case ${c.name}: events reported dropped on stderr`, run);
   };
   for (let i = 0; i < jobs.length; i += 4) await Promise.all(jobs.slice(i, i + 4).map(check));
 });
@@ -111,13 +119,45 @@ test('parse_mode_decodes_utf8_like_TextDecoder', async () => {
   expectEqual(run.lines.length, expected.length, 'number of events', run);
 });
 
+/** The limits named by ssecat's "event discarded" lines, e.g. ['id_too_long']. */
+function droppedOnStderr(stderr) {
+  const names = { '--max-data': 'data_too_large', '--max-type': 'type_too_long', '--max-id': 'id_too_long' };
+  return [...stderr.matchAll(/^ssecat: .*event discarded(?: \((--max-[a-z]+) \d+\))?$/gm)]
+    .map((m) => names[m[1]] ?? 'no_memory');
+}
+
 test('parse_mode_reports_limit_errors_and_goes_on', async () => {
   const input = 'data: 123456789\n\nid: 12345678901\ndata: x\n\ndata: ok\n\n';
   const run = await runSsecat(['--parse', '--max-data', '8', '--max-id', '10'], { input });
   expectEqual(run.code, 0, 'exit code', run);
   expectEqual(run.lines, [eventLine('ok')], 'events that fit the limits', run);
-  expectMatch(run.stderr, /data larger than the limit/, 'stderr for the big data');
-  expectMatch(run.stderr, /id longer than the limit/, 'stderr for the long id');
+  expectMatch(run.stderr, /data larger than the limit; event discarded \(--max-data 8\)/, 'stderr for the big data');
+  expectMatch(run.stderr, /id longer than the limit; event discarded \(--max-id 10\)/, 'stderr for the long id');
+});
+
+test('parse_mode_delivers_what_the_old_limits_lost_and_reports_past_the_new_ones', async () => {
+  // Issue 12: a 100,000-byte id, a 300-byte type and a data line of exactly
+  // 1 MiB were dropped by the 256-byte / 1 MiB limits; EventSource delivers them.
+  const big = `id: ${'i'.repeat(100000)}\nevent: ${'t'.repeat(300)}\ndata: ${'d'.repeat(1 << 20)}\n\n`;
+  const past = `id: ${'x'.repeat((1 << 20) + 1)}\ndata: lost\n\ndata: after\n\n`;
+  const run = await runSsecat(['--parse', '--chunk', '4096'], { input: big + past });
+  expectEqual(run.code, 0, 'exit code', run);
+  expectEqual(run.lines, [eventLine('d'.repeat(1 << 20), 'i'.repeat(100000), 't'.repeat(300)),
+    eventLine('after', 'i'.repeat(100000))], 'the big event, then the one after the dropped one');
+  expectEqual(droppedOnStderr(run.stderr), ['id_too_long'], 'the 1 MiB + 1 id is reported', run);
+  expectMatch(run.stderr, /--max-id 1048576/, 'the report names the flag and the default');
+});
+
+test('url_mode_reports_a_dropped_event_on_stderr_even_when_quiet', async () => {
+  await withServer((req, res) => {
+    startEventStream(res);
+    res.write(`data: ${'d'.repeat(20)}\n\ndata: ok\n\n`);
+  }, async (server) => {
+    const run = await runSsecat(['--quiet', '--max-data', '16', '--max-events', '1', server.url]);
+    expectEqual(run.code, 0, 'exit code after --max-events', run);
+    expectEqual(run.lines, [eventLine('ok')], 'the event that fits', run);
+    expectEqual(droppedOnStderr(run.stderr), ['data_too_large'], 'the dropped one, reported despite --quiet', run);
+  });
 });
 
 // ---- URL mode -------------------------------------------------------------

@@ -6,21 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadWasmCore, parseToJsonLines, webDir } from './wasm-core.mjs';
+import { loadWasmCore, parseToJsonLines, recordingParser, webDir } from './wasm-core.mjs';
 
 const core = await loadWasmCore();
 const enc = new TextEncoder();
-
-function collect(options = {}) {
-  const seen = [];
-  const parser = core.createParser({
-    ...options,
-    onEvent: (type, data, id) => seen.push([type, data, id]),
-    onRetry: (ms) => seen.push(['retry', ms]),
-    onError: (code) => seen.push(['error', code]),
-  });
-  return { parser, seen };
-}
+const collect = (options) => recordingParser(core, options);
 
 function expectEvents(got, expected, what) {
   assert.equal(got.length, expected.length, `${what}: expected ${expected.length} events, got ${got.length}`);
@@ -228,8 +218,10 @@ test('last_event_id_round_trips_as_utf8', () => {
   assert.equal(parser.lastEventId, 'ü-🏆-1');
   assert.throws(() => parser.setLastEventId('a\0b'), (e) => e.code === core.Status.INVALID_ARGUMENT,
     'an ID with NUL throws INVALID_ARGUMENT');
-  assert.throws(() => parser.setLastEventId('€'.repeat(100)), (e) => e.code === core.Status.ID_TOO_LONG,
-    'an ID of 300 bytes throws ID_TOO_LONG');
+  assert.throws(() => parser.setLastEventId('€'.repeat(349526)), (e) => e.code === core.Status.ID_TOO_LONG,
+    'an ID of 1 MiB + 2 bytes throws ID_TOO_LONG (the default maxId is 1 MiB)');
+  parser.setLastEventId('€'.repeat(349525)); // 1 MiB - 1 bytes: longer than the input buffer, fits the limit
+  assert.equal(parser.lastEventId, '€'.repeat(349525));
   parser.free();
 });
 

@@ -23,13 +23,15 @@ export async function loadWasmCore() {
 
 // Feeds `input` to a fresh parser cut at the ascending offsets in `cuts` and
 // returns the output as ssecat --parse prints it: one JSON line per event or
-// retry (see client/cli/json_line.h).
+// retry (see client/cli/json_line.h), plus "! name" for an event dropped for
+// a limit (as tests/cases/parser.txt writes it).
 export function parseToJsonLines(core, input, cuts = [], options = {}) {
   const lines = [];
   const parser = core.createParser({
     ...options,
     onEvent: (type, data, id) => lines.push(JSON.stringify({ type, data, id })),
     onRetry: (retry) => lines.push(JSON.stringify({ retry })),
+    onError: (code) => lines.push(`! ${core.statusName(code)}`),
   });
   try {
     let at = 0;
@@ -41,4 +43,17 @@ export function parseToJsonLines(core, input, cuts = [], options = {}) {
     parser.free();
   }
   return lines;
+}
+
+// A parser that records what it reports, in order: [type, data, id] per
+// event, ['retry', ms], ['error', code].
+export function recordingParser(core, options = {}) {
+  const seen = [];
+  const parser = core.createParser({
+    ...options,
+    onEvent: (type, data, id) => seen.push([type, data, id]),
+    onRetry: (ms) => seen.push(['retry', ms]),
+    onError: (code) => seen.push(['error', code]),
+  });
+  return { parser, seen };
 }

@@ -1,5 +1,7 @@
 /* Parser behaviour beyond the conformance cases: limits, errors, reset and
- * resume state, seeding, linear time. */
+ * resume state, seeding, linear time. Every test runs twice: fixed mode
+ * (one caller-owned buffer) and growable mode (the C heap); the two must
+ * behave alike. test_parser_limits.c has what only the growable mode does. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,14 +44,29 @@ typedef struct fixture {
     void *buf;
 } fixture;
 
+static int growable; /* the mode of this round of tests (main runs both) */
+
 static void setup(fixture *f, uint32_t max_data, uint32_t max_type, uint32_t max_id)
 {
     sse_parser_limits limits = {max_data, max_type, max_id};
-    size_t n = sse_parser_buffer_size(&limits);
     memset(&f->r, 0, sizeof f->r);
+    f->buf = NULL;
+    if (growable) {
+        sse_allocator heap = sse_heap_allocator();
+        if (sse_parser_init_growable(&f->p, &limits, &heap, &rec_callbacks, &f->r) != SSE_OK)
+            abort();
+        return;
+    }
+    size_t n = sse_parser_buffer_size(&limits);
     f->buf = malloc(n);
     if (sse_parser_init(&f->p, &limits, f->buf, n, &rec_callbacks, &f->r) != SSE_OK)
         abort();
+}
+
+static void teardown(fixture *f)
+{
+    sse_parser_free(&f->p);
+    free(f->buf);
 }
 
 static sse_status feed(fixture *f, const char *s) { return sse_parser_feed(&f->p, s, strlen(s)); }
@@ -63,9 +80,12 @@ static void init_rejects_bad_arguments(void)
     CHECK_INT(SSE_E_INVALID_ARGUMENT, sse_parser_init(&p, NULL, buf, sizeof buf, NULL, NULL));
     CHECK_INT(SSE_E_INVALID_ARGUMENT, sse_parser_init(&p, &ok, NULL, sizeof buf, NULL, NULL));
     CHECK_INT(SSE_E_INVALID_ARGUMENT, sse_parser_init(&p, &zero, buf, sizeof buf, NULL, NULL));
-    CHECK_INT(16 + 8 + 3 * 8, sse_parser_buffer_size(&ok));
-    CHECK_INT(SSE_E_BUFFER_TOO_SMALL, sse_parser_init(&p, &ok, buf, 16 + 8 + 3 * 8 - 1, NULL, NULL));
-    CHECK_INT(SSE_OK, sse_parser_init(&p, &ok, buf, 16 + 8 + 3 * 8, NULL, NULL));
+    sse_parser_limits too_big = {UINT32_MAX, 8, 8}; /* no byte left for the final LF */
+    CHECK_INT(SSE_E_INVALID_ARGUMENT, sse_parser_init(&p, &too_big, buf, sizeof buf, NULL, NULL));
+    /* The data buffer holds max_data bytes plus the LF after the last line. */
+    CHECK_INT(16 + 1 + 8 + 3 * 8, sse_parser_buffer_size(&ok));
+    CHECK_INT(SSE_E_BUFFER_TOO_SMALL, sse_parser_init(&p, &ok, buf, 16 + 1 + 8 + 3 * 8 - 1, NULL, NULL));
+    CHECK_INT(SSE_OK, sse_parser_init(&p, &ok, buf, 16 + 1 + 8 + 3 * 8, NULL, NULL));
     CHECK_INT(SSE_E_INVALID_ARGUMENT, sse_parser_feed(&p, NULL, 3));
     CHECK_INT(SSE_OK, sse_parser_feed(&p, NULL, 0));
     CHECK_INT(SSE_OK, sse_parser_feed(&p, "data: x\n\n", 9)); /* NULL callbacks are fine */
@@ -75,25 +95,25 @@ static void data_exactly_at_limit_is_dispatched(void)
 {
     fixture f;
     setup(&f, 8, 8, 8);
-    /* The data buffer holds the value plus its LF: 7 + 1 = 8 bytes. */
-    CHECK_INT(SSE_OK, feed(&f, "data: 1234567\n\n"));
-    CHECK_INT(1, f.r.events);
-    CHECK_STR("1234567", f.r.data, f.r.data_len);
+    /* Inclusive: 8 bytes of data with max_data 8, in one line or two. */
+    CHECK_INT(SSE_OK, feed(&f, "data: 12345678\n\ndata: 123\ndata: 4\n\n"));
+    CHECK_INT(2, f.r.events);
+    CHECK_STR("123\n4", f.r.data, f.r.data_len);
     CHECK_INT(0, f.r.errors);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void oversized_data_discards_only_that_event(void)
 {
     fixture f;
     setup(&f, 8, 8, 8);
-    CHECK_INT(SSE_E_DATA_TOO_LARGE, feed(&f, "data: ok\n\nid: 5\ndata: 12345678\n\ndata: b\n\n"));
+    CHECK_INT(SSE_E_DATA_TOO_LARGE, feed(&f, "data: ok\n\nid: 5\ndata: 123456789\n\ndata: b\n\n"));
     CHECK_INT(1, f.r.errors);
     CHECK_INT(SSE_E_DATA_TOO_LARGE, f.r.last_error);
     CHECK_INT(2, f.r.events); /* "ok" and "b"; the oversized one is gone */
     CHECK_STR("b", f.r.data, f.r.data_len);
     CHECK_STR("5", f.r.id, f.r.id_len); /* its id still moved the resume point */
-    free(f.buf);
+    teardown(&f);
 }
 
 static void oversized_data_over_many_lines_reports_once(void)
@@ -104,7 +124,7 @@ static void oversized_data_over_many_lines_reports_once(void)
     CHECK_INT(1, f.r.errors);
     CHECK_INT(1, f.r.events);
     CHECK_STR("z", f.r.data, f.r.data_len);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void oversized_type_and_id_are_reported(void)
@@ -118,7 +138,7 @@ static void oversized_type_and_id_are_reported(void)
     CHECK_INT(1, f.r.events);
     CHECK_STR("goal", f.r.type, f.r.type_len);
     CHECK_STR("1234", f.r.id, f.r.id_len);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void retry_saturates_instead_of_wrapping(void)
@@ -130,7 +150,7 @@ static void retry_saturates_instead_of_wrapping(void)
     CHECK_INT(SSE_RETRY_MAX, f.r.last_retry);
     feed(&f, "retry: 4294967295\n");
     CHECK_INT(4294967295u, f.r.last_retry);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void last_event_id_commits_only_at_blank_line(void)
@@ -145,7 +165,7 @@ static void last_event_id_commits_only_at_blank_line(void)
     id = sse_parser_last_event_id(&f.p, &len);
     CHECK_STR("3", id, len); /* an id-only block moves it */
     CHECK_INT(2, f.r.events);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void reset_drops_pending_event_and_keeps_last_id(void)
@@ -162,7 +182,7 @@ static void reset_drops_pending_event_and_keeps_last_id(void)
     CHECK_STR("b", f.r.data, f.r.data_len);
     CHECK_STR("message", f.r.type, f.r.type_len);
     CHECK_STR("7", f.r.id, f.r.id_len);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void reset_forgets_a_pending_cr(void)
@@ -174,7 +194,7 @@ static void reset_forgets_a_pending_cr(void)
     feed(&f, "\ndata: b\n\n"); /* that LF is a blank line of the new stream */
     CHECK_INT(1, f.r.events);
     CHECK_STR("b", f.r.data, f.r.data_len);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void events_say_whether_their_block_set_the_id(void)
@@ -188,7 +208,7 @@ static void events_say_whether_their_block_set_the_id(void)
     CHECK_INT(0, f.r.id_is_own[1]); /* inherited "1" */
     CHECK_INT(1, f.r.id_is_own[2]); /* set again, even to the same value */
     CHECK_INT(0, f.r.id_is_own[3]); /* the NUL id was ignored */
-    free(f.buf);
+    teardown(&f);
 }
 
 static void seeded_last_event_id_is_used(void)
@@ -203,7 +223,7 @@ static void seeded_last_event_id_is_used(void)
     CHECK_STR("42", id, len);
     feed(&f, "data: x\n\n");
     CHECK_STR("42", f.r.id, f.r.id_len);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void hundred_mib_line_is_linear(void)
@@ -221,7 +241,7 @@ static void hundred_mib_line_is_linear(void)
     CHECK_INT(1, f.r.events);
     CHECK_INT(total, f.r.total_data_len);
     free(block);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void many_lone_cr_lines_in_one_chunk_are_linear(void)
@@ -239,12 +259,12 @@ static void many_lone_cr_lines_in_one_chunk_are_linear(void)
     CHECK_INT(1, f.r.events);
     CHECK_INT(lines * 2 - 1, f.r.total_data_len);
     free(s);
-    free(f.buf);
+    teardown(&f);
 }
 
 static void strerror_names_every_status(void)
 {
-    for (int s = SSE_OK; s >= SSE_E_CLOSED; s--)
+    for (int s = SSE_OK; s >= SSE_E_NO_MEMORY; s--)
         CHECK(strcmp(sse_strerror((sse_status)s), "unknown status") != 0);
     CHECK(strcmp(sse_strerror((sse_status)42), "unknown status") == 0);
 }
@@ -252,18 +272,21 @@ static void strerror_names_every_status(void)
 int main(void)
 {
     RUN(init_rejects_bad_arguments);
-    RUN(data_exactly_at_limit_is_dispatched);
-    RUN(oversized_data_discards_only_that_event);
-    RUN(oversized_data_over_many_lines_reports_once);
-    RUN(oversized_type_and_id_are_reported);
-    RUN(retry_saturates_instead_of_wrapping);
-    RUN(last_event_id_commits_only_at_blank_line);
-    RUN(reset_drops_pending_event_and_keeps_last_id);
-    RUN(reset_forgets_a_pending_cr);
-    RUN(events_say_whether_their_block_set_the_id);
-    RUN(seeded_last_event_id_is_used);
-    RUN(hundred_mib_line_is_linear);
-    RUN(many_lone_cr_lines_in_one_chunk_are_linear);
-    RUN(strerror_names_every_status);
+    for (growable = 0; growable <= 1; growable++) {
+        printf("-- %s mode\n", growable ? "growable" : "fixed");
+        RUN(data_exactly_at_limit_is_dispatched);
+        RUN(oversized_data_discards_only_that_event);
+        RUN(oversized_data_over_many_lines_reports_once);
+        RUN(oversized_type_and_id_are_reported);
+        RUN(retry_saturates_instead_of_wrapping);
+        RUN(last_event_id_commits_only_at_blank_line);
+        RUN(reset_drops_pending_event_and_keeps_last_id);
+        RUN(reset_forgets_a_pending_cr);
+        RUN(events_say_whether_their_block_set_the_id);
+        RUN(seeded_last_event_id_is_used);
+        RUN(hundred_mib_line_is_linear);
+        RUN(many_lone_cr_lines_in_one_chunk_are_linear);
+        RUN(strerror_names_every_status);
+    }
     return check_report();
 }

@@ -1,7 +1,8 @@
 /* Runs every case of tests/cases/parser.txt through the native parser, fed
- * whole, byte by byte, split at every position and in random pieces, and
- * compares the JSON lines with the expected ones. The wasm build runs the same
- * file (tests/node/), so the two cannot drift apart. */
+ * whole, byte by byte, split at every position and in random pieces, in both
+ * memory modes (fixed and growable), and compares the JSON lines and limit
+ * reports with the expected ones. The wasm build runs the same file
+ * (tests/node/), so the two cannot drift apart. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -16,27 +17,46 @@
 
 typedef struct test_case {
     char name[128];
+    sse_parser_limits limits; /* the defaults, or "@ max_* N" lines */
     char *input;
     size_t input_len;
     char *expected;
     size_t expected_len;
 } test_case;
 
+/* The names the case file uses for "! name" lines (and ssemux-core.js's
+ * statusName). */
+static const char *status_name(sse_status s)
+{
+    switch (s) {
+    case SSE_E_DATA_TOO_LARGE: return "data_too_large";
+    case SSE_E_TYPE_TOO_LONG: return "type_too_long";
+    case SSE_E_ID_TOO_LONG: return "id_too_long";
+    case SSE_E_NO_MEMORY: return "no_memory";
+    default: return "unexpected";
+    }
+}
+
 static void on_event(void *ctx, const sse_event *ev) { sse_json_write_event(ctx, ev); }
 static void on_retry(void *ctx, uint32_t ms) { sse_json_write_retry(ctx, ms); }
+static void on_error(void *ctx, sse_status e) { fprintf(ctx, "! %s\n", status_name(e)); }
+
+static int growable; /* the memory mode of this round (main runs both) */
 
 /* Feeds `input` cut at the ascending offsets in `cuts`; returns the output. */
-static char *run_split(const char *input, size_t len, const size_t *cuts, size_t ncuts,
-                       size_t *out_len)
+static char *run_split(const test_case *tc, const char *input, size_t len, const size_t *cuts,
+                       size_t ncuts, size_t *out_len)
 {
-    static const sse_parser_callbacks cb = {on_event, on_retry, NULL};
-    sse_parser_limits limits = sse_parser_default_limits();
-    size_t bufsize = sse_parser_buffer_size(&limits);
-    void *buf = malloc(bufsize);
+    static const sse_parser_callbacks cb = {on_event, on_retry, on_error};
+    void *buf = NULL;
     char *out = NULL;
     FILE *f = open_memstream(&out, out_len);
     sse_parser p;
-    if (sse_parser_init(&p, &limits, buf, bufsize, &cb, f) != SSE_OK)
+    sse_allocator heap = sse_heap_allocator();
+    size_t bufsize = sse_parser_buffer_size(&tc->limits);
+    if (growable ? sse_parser_init_growable(&p, &tc->limits, &heap, &cb, f) != SSE_OK
+                 : (buf = malloc(bufsize)) == NULL ||
+                       sse_parser_init(&p, &tc->limits, buf, bufsize, &cb, f) != SSE_OK)
         abort();
     size_t at = 0;
     for (size_t i = 0; i <= ncuts; i++) {
@@ -45,6 +65,7 @@ static char *run_split(const char *input, size_t len, const size_t *cuts, size_t
         at = next;
     }
     fclose(f);
+    sse_parser_free(&p);
     free(buf);
     return out;
 }
@@ -53,7 +74,8 @@ static int compare(const test_case *tc, const char *how, const char *got, size_t
 {
     if (got_len == tc->expected_len && (got_len == 0 || memcmp(got, tc->expected, got_len) == 0))
         return 1;
-    fprintf(stderr, "case %s (%s):\n  expected:\n%.*s  got:\n%.*s", tc->name, how,
+    fprintf(stderr, "case %s (%s, %s mode):\n  expected:\n%.*s  got:\n%.*s", tc->name, how,
+            growable ? "growable" : "fixed",
             (int)tc->expected_len, tc->expected, (int)got_len, got);
     check_failed_count++;
     return 0;
@@ -62,21 +84,21 @@ static int compare(const test_case *tc, const char *how, const char *got, size_t
 static void run_case(const test_case *tc, uint64_t *rng)
 {
     size_t n = tc->input_len, got_len;
-    char *got = run_split(tc->input, n, NULL, 0, &got_len);
+    char *got = run_split(tc, tc->input, n, NULL, 0, &got_len);
     compare(tc, "whole", got, got_len);
     free(got);
 
     size_t *cuts = malloc((n + 1) * sizeof *cuts);
     for (size_t i = 1; i < n; i++)
         cuts[i - 1] = i;
-    got = run_split(tc->input, n, cuts, n ? n - 1 : 0, &got_len);
+    got = run_split(tc, tc->input, n, cuts, n ? n - 1 : 0, &got_len);
     compare(tc, "byte by byte", got, got_len);
     free(got);
 
     for (size_t at = 1; at < n; at++) {
         char how[64];
         snprintf(how, sizeof how, "split at %zu", at);
-        got = run_split(tc->input, n, &at, 1, &got_len);
+        got = run_split(tc, tc->input, n, &at, 1, &got_len);
         int same = compare(tc, how, got, got_len);
         free(got);
         if (!same)
@@ -90,7 +112,7 @@ static void run_case(const test_case *tc, uint64_t *rng)
             if (*rng % 4 == 0)
                 cuts[ncuts++] = at;
         }
-        got = run_split(tc->input, n, cuts, ncuts, &got_len);
+        got = run_split(tc, tc->input, n, cuts, ncuts, &got_len);
         int same = compare(tc, "random pieces", got, got_len);
         free(got);
         if (!same)
@@ -137,6 +159,20 @@ static void append_input(test_case *tc, const char *s, size_t len)
     }
 }
 
+/* "@ max_data N" (or max_type, max_id): this case's limit. */
+static void set_limit(test_case *tc, const char *s)
+{
+    char name[16];
+    unsigned long v;
+    if (sscanf(s, "%15s %lu", name, &v) == 2 && v >= 1 && v < UINT32_MAX) {
+        if (strcmp(name, "max_data") == 0) { tc->limits.max_data = (uint32_t)v; return; }
+        if (strcmp(name, "max_type") == 0) { tc->limits.max_type = (uint32_t)v; return; }
+        if (strcmp(name, "max_id") == 0) { tc->limits.max_id = (uint32_t)v; return; }
+    }
+    fprintf(stderr, "%s: case %s: bad limit line '@ %s'\n", CASES_FILE, tc->name, s);
+    check_failed_count++;
+}
+
 static void append_expected(test_case *tc, const char *s, size_t len)
 {
     tc->expected = realloc(tc->expected, tc->expected_len + len + 2);
@@ -165,7 +201,8 @@ int main(void)
         if (len < 0 || strncmp(line, "== ", 3) == 0) {
             if (have_case) {
                 int before = check_failed_count;
-                run_case(&tc, &rng);
+                for (growable = 0; growable <= 1; growable++)
+                    run_case(&tc, &rng);
                 printf("%s %s\n", check_failed_count == before ? "ok  " : "FAIL", tc.name);
                 cases++;
             }
@@ -175,7 +212,12 @@ int main(void)
             if (len < 0)
                 break;
             snprintf(tc.name, sizeof tc.name, "%s", line + 3);
+            tc.limits = sse_parser_default_limits();
             have_case = 1;
+        } else if (strncmp(line, "@ ", 2) == 0) {
+            set_limit(&tc, line + 2);
+        } else if (strncmp(line, "! ", 2) == 0) {
+            append_expected(&tc, line, (size_t)len); /* as on_error writes it */
         } else if (strncmp(line, "< ", 2) == 0) {
             append_input(&tc, line + 2, (size_t)len - 2);
         } else if (strncmp(line, "> ", 2) == 0) {

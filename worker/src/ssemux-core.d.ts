@@ -10,8 +10,14 @@ export declare const Status: Readonly<{
   TYPE_TOO_LONG: -4;
   ID_TOO_LONG: -5;
   CLOSED: -6;
+  NO_MEMORY: -7;
 }>;
 export type StatusCode = (typeof Status)[keyof typeof Status];
+
+/** A status's name in lower case, e.g. -5 -> 'id_too_long' ('unknown' otherwise). */
+export type StatusName = 'ok' | 'invalid_argument' | 'buffer_too_small' | 'data_too_large' |
+  'type_too_long' | 'id_too_long' | 'closed' | 'no_memory' | 'unknown';
+export declare function statusName(code: number): StatusName;
 
 /** Callbacks. They run after the wasm call returned, in stream order. */
 export interface ParserCallbacks {
@@ -19,17 +25,24 @@ export interface ParserCallbacks {
   onEvent?(type: string, data: string, id: string): void;
   /** A valid retry: field (ms; values past 2^32 - 1 saturate). */
   onRetry?(retryMs: number): void;
-  /** An event broke a limit and was discarded whole; parsing goes on. */
+  /**
+   * An event broke a limit (DATA_TOO_LARGE, TYPE_TOO_LONG, ID_TOO_LONG) or
+   * could not get the memory (NO_MEMORY) and was discarded whole; parsing
+   * goes on. Never silent: every dropped event is reported here once.
+   */
   onError?(code: StatusCode, message: string): void;
 }
 
-/** Byte limits for one event's fields; absent or 0 means the C default. */
+/**
+ * Byte limits for one event's fields, inclusive; absent means the C default.
+ * Nothing is reserved for them: memory grows with what arrives.
+ */
 export interface ParserLimits {
-  /** Data bytes, LFs between data lines included (default 1 MiB). */
+  /** Data bytes, LFs between data lines included (default 16 MiB). */
   maxData?: number;
-  /** Event type bytes (default 256). */
+  /** Event type bytes (default 1 MiB). */
   maxType?: number;
-  /** Event ID bytes (default 256). */
+  /** Event ID bytes (default 1 MiB). */
   maxId?: number;
   /** Size of the wasm input buffer; larger chunks are fed in pieces (default 64 KiB). */
   inputBytes?: number;
@@ -137,6 +150,9 @@ export interface Core {
   createEngine(options?: EngineOptions): Engine;
   /** sse_strerror: a short English description of a status. */
   strerror(code: number): string;
+  statusName: typeof statusName;
+  /** Bytes of wasm memory now (it only grows; freed blocks are reused). */
+  memoryBytes(): number;
   Status: typeof Status;
 }
 

@@ -29,6 +29,7 @@ const SINK_INPUT = 5;
 const SINK_INPUT_CAP = 6;
 const SINK_ACTION = 7;
 const SINK_ZERO_COPY = 8;
+const SINK_ID_LEN = 9;
 // Records: RECORD_WORDS int32s each.
 const RECORD_EVENT = 1;
 const RECORD_RETRY = 2;
@@ -71,7 +72,18 @@ export const Status = Object.freeze({
   TYPE_TOO_LONG: -4,
   ID_TOO_LONG: -5,
   CLOSED: -6,
+  NO_MEMORY: -7,
 });
+
+const STATUS_NAMES = new Map(Object.entries(Status).map(([name, code]) => [code, name.toLowerCase()]));
+
+/**
+ * The name of an sse_status code, e.g. -5 -> 'id_too_long' (the `reason` a
+ * hub reports for an event past a limit); 'unknown' for other numbers.
+ */
+export function statusName(code) {
+  return STATUS_NAMES.get(code) ?? 'unknown';
+}
 
 /** sse_state names, in enum order (client/include/ssemux/engine.h). */
 const STATE_NAMES = ['idle', 'connecting', 'open', 'waiting', 'authorizing', 'closed'];
@@ -86,13 +98,19 @@ const STATE_NAMES = ['idle', 'connecting', 'open', 'waiting', 'authorizing', 'cl
 export async function loadCore(wasmSource = new URL('./ssemux.wasm', import.meta.url)) {
   const module = await compileWasm(await wasmSource);
   let core = null;
-  const imports = { env: { ssemux_flush: (sink) => core.flush(sink) } };
+  const imports = { env: {
+    ssemux_flush: (sink) => core.flush(sink),
+    ssemux_resize: (ptr, oldSize, newSize) => core.resize(ptr, oldSize, newSize),
+  } };
   const instance = await WebAssembly.instantiate(module, imports);
   core = new Core(instance.exports);
   return {
     createParser: (options) => new WasmParser(core, options),
     createEngine: (options) => new WasmEngine(core, options),
     strerror: (status) => core.strerror(status),
+    statusName,
+    /** Bytes of wasm memory now (it only grows; freed blocks are reused). */
+    memoryBytes: () => core.memory.buffer.byteLength,
     Status,
   };
 }
@@ -251,6 +269,24 @@ class Core {
   flush(sink) {
     this.owners.get(sink).collect();
   }
+
+  // ssemux_resize: the sse_allocator contract (parser.h) for the blocks the
+  // parsers grow as events arrive (their buffers, the arenas). C is on the
+  // stack: never throw, answer 0 when the memory cannot grow.
+  resize(ptr, oldSize, newSize) {
+    ptr >>>= 0;
+    try {
+      let at = 0;
+      if (newSize !== 0) {
+        at = this.alloc(newSize >>> 0);
+        if (ptr !== 0) this.views().u8.copyWithin(at, ptr, ptr + Math.min(oldSize >>> 0, newSize >>> 0));
+      }
+      if (ptr !== 0) this.release(ptr, oldSize >>> 0);
+      return at;
+    } catch {
+      return 0;
+    }
+  }
 }
 
 // Arena bytes of the event record at r: its fields that are not zero-copy
@@ -292,7 +328,7 @@ function statusError(core, status, what) {
 // ---- the batch: what parsers and engines share -----------------------------
 
 class BatchSink {
-  constructor(core, options, footprint) {
+  constructor(core, options) {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('ssemux: options must be an object');
     }
@@ -305,9 +341,7 @@ class BatchSink {
     if (!Number.isInteger(input) || input < 16 || input > 0x10000000) {
       throw new RangeError(`ssemux: inputBytes must be an integer in [16, 2^28], got ${input}`);
     }
-    this.size = footprint(...this.limits, input);
-    if (this.size === 0) throw new RangeError('ssemux: these limits do not fit in wasm memory');
-    this.block = core.alloc(this.size);
+    this.block = 0; // set by attach(): C allocates it (ssemux_resize) and lays it out
     this.inputBytes = input;
     this.lastType = 'message'; // the "previous event" the C side starts from
     this.lastId = '';
@@ -324,11 +358,16 @@ class BatchSink {
     this.zeroCopyOffFor = 0;
   }
 
-  // Called right after the C create succeeded.
-  attach() {
+  // Takes what ssemux_*_create returned: the block's address, or a status.
+  attach(created, freeExport, what) {
+    if (created === Status.INVALID_ARGUMENT) {
+      throw new RangeError('ssemux: these limits do not fit in wasm memory');
+    }
+    if (created <= 0) throw statusError(this.core, created, what);
+    this.block = created;
     const i32 = this.core.views().i32;
     const h = this.block >> 2;
-    this.arena = i32[h + SINK_ARENA];
+    this.freeExport = freeExport; // gives back what C grew (the arena moves: read it per drain)
     this.records = i32[h + SINK_RECORDS];
     this.input = i32[h + SINK_INPUT];
     this.inputCap = i32[h + SINK_INPUT_CAP];
@@ -433,6 +472,7 @@ class BatchSink {
       }
     }
     if (this.generation === generation) this.drain(null, generation);
+    else this.core.views().i32[(this.block >> 2) + SINK_RECORD_COUNT] = 0; // the abandoned stream's
   }
 
   emit(kind, a, b, c) {
@@ -464,7 +504,7 @@ class BatchSink {
     i32[h + SINK_RECORD_COUNT] = 0;
     i32[h + SINK_ARENA_LEN] = 0;
     i32[h + SINK_UTF8_SUSPECT] = 0;
-    const arena = this.arena;
+    const arena = i32[h + SINK_ARENA];
     let r = this.records >> 2;
     const end = r + count * RECORD_WORDS;
     while (r < end) {
@@ -550,19 +590,36 @@ class BatchSink {
     }
   }
 
+  // The ID at `ptr` that ssemux_*_last_event_id returned (its length is in
+  // the sink header).
+  idText(ptr) {
+    return this.core.text(ptr, this.core.views().i32[(this.block >> 2) + SINK_ID_LEN]);
+  }
+
   // The UTF-8 of `id` in the input buffer; returns its length.
-  putId(id) {
+  // Calls set(ptr, len) with the UTF-8 of `id` in wasm memory: the input
+  // buffer, or for a longer ID a block of its own (limits may exceed the
+  // input buffer: nothing is reserved for them up front).
+  withId(id, set) {
     if (typeof id !== 'string') throw new TypeError('ssemux: an event ID must be a string');
-    const len = this.core.writeUtf8(id, this.input, this.inputCap);
-    // The input buffer holds max_id + 1 bytes or more: longer is too long.
-    return len < 0 ? this.inputCap : len;
+    const core = this.core;
+    const len = core.writeUtf8(id, this.input, this.inputCap);
+    if (len >= 0) return set(this.input, len);
+    const bytes = core.encoder.encode(id);
+    const tmp = core.alloc(bytes.length);
+    try {
+      core.views().u8.set(bytes, tmp);
+      return set(tmp, bytes.length);
+    } finally {
+      core.release(tmp, bytes.length);
+    }
   }
 
   release() {
     if (this.block === 0) return;
     this.generation++;
     this.core.owners.delete(this.block);
-    this.core.release(this.block, this.size);
+    this.freeExport(this.block); // C gives back its buffers, then the block
     this.block = 0;
   }
 }
@@ -571,13 +628,9 @@ class BatchSink {
 
 class WasmParser extends BatchSink {
   constructor(core, options = {}) {
-    super(core, options, core.x.ssemux_parser_footprint);
-    const status = core.x.ssemux_parser_create(this.block, ...this.limits, this.inputBytes);
-    if (status !== Status.OK) {
-      core.release(this.block, this.size);
-      throw statusError(core, status, 'createParser');
-    }
-    this.attach();
+    super(core, options);
+    this.attach(core.x.ssemux_parser_create(...this.limits, this.inputBytes), core.x.ssemux_parser_free,
+      'createParser');
   }
 
   /** Parses a chunk; returns Status.OK or the first limit error (also sent to onError). */
@@ -595,13 +648,13 @@ class WasmParser extends BatchSink {
   get lastEventId() {
     this.checkLive();
     const x = this.core.x;
-    return this.core.text(x.ssemux_parser_last_event_id(this.block),
-      x.ssemux_parser_last_event_id_len(this.block));
+    return this.idText(x.ssemux_parser_last_event_id(this.block));
   }
 
   setLastEventId(id) {
     this.checkLive();
-    const status = this.core.x.ssemux_parser_set_last_event_id(this.block, this.putId(id));
+    const x = this.core.x;
+    const status = this.withId(id, (ptr, len) => x.ssemux_parser_set_last_event_id(this.block, ptr, len));
     if (status !== Status.OK) throw statusError(this.core, status, 'setLastEventId');
   }
 
@@ -640,18 +693,13 @@ function seedHalves(seed) {
 
 class WasmEngine extends BatchSink {
   constructor(core, options = {}) {
-    super(core, options, core.x.ssemux_engine_footprint);
-    const status = core.x.ssemux_engine_create(
-      this.block, ...this.limits, this.inputBytes,
+    super(core, options);
+    this.attach(core.x.ssemux_engine_create(
+      ...this.limits, this.inputBytes,
       configValue(options, 'initialRetryMs'), configValue(options, 'maxRetryMs'),
       configValue(options, 'healthyAfterMs'), configValue(options, 'heartbeatMs'),
       configValue(options, 'idleTimeoutMs'), configValue(options, 'dedupeWindow'),
-      ...seedHalves(options.seed));
-    if (status !== Status.OK) {
-      core.release(this.block, this.size);
-      throw statusError(core, status, 'createEngine');
-    }
-    this.attach();
+      ...seedHalves(options.seed)), core.x.ssemux_engine_free, 'createEngine');
     this.action = core.views().i32[(this.block >> 2) + SINK_ACTION] >> 2;
   }
 
@@ -780,13 +828,13 @@ class WasmEngine extends BatchSink {
   get lastEventId() {
     this.checkLive();
     const x = this.core.x;
-    return this.core.text(x.ssemux_engine_last_event_id(this.block),
-      x.ssemux_engine_last_event_id_len(this.block));
+    return this.idText(x.ssemux_engine_last_event_id(this.block));
   }
 
   setLastEventId(id) {
     this.checkLive();
-    const status = this.core.x.ssemux_engine_set_last_event_id(this.block, this.putId(id));
+    const x = this.core.x;
+    const status = this.withId(id, (ptr, len) => x.ssemux_engine_set_last_event_id(this.block, ptr, len));
     if (status !== Status.OK) throw statusError(this.core, status, 'setLastEventId');
   }
 

@@ -8,7 +8,8 @@ import { TO_TAB } from './messages.js';
 
 const NUMERIC = ['graceMs', 'settleMs', 'livenessTimeoutMs', 'recentLimit', 'tokenTimeoutMs', 'fanoutWindowMs',
   'fanoutMessagesPerSecond', 'fanoutMaxWindowMs'];
-const ENGINE = ['initialRetryMs', 'maxRetryMs', 'healthyAfterMs', 'heartbeatMs', 'idleTimeoutMs', 'dedupeWindow'];
+const ENGINE = ['initialRetryMs', 'maxRetryMs', 'healthyAfterMs', 'heartbeatMs', 'idleTimeoutMs', 'dedupeWindow',
+  'maxData', 'maxType', 'maxId'];
 
 function optionsFromQuery(search) {
   const q = new URLSearchParams(search);

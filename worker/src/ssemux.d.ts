@@ -16,6 +16,7 @@ export interface StreamCounters {
   topicSwitches?: number;
   duplicates?: number;
   retryMs?: number;
+  /** Events dropped for a limit (each also reported with a status). */
   discarded?: number;
 }
 
@@ -24,7 +25,9 @@ export interface SharedEventSourceStatus {
   state: StreamState;
   /** Why: the engine's reason ("opened", "network_error", "unauthorized", "timer", ...),
    *  or "paused", "forbidden" (the server refused this topic), "bad_url",
-   *  "shared-worker-failed" (falling back), "wasm core failed to load: ..." (closed). */
+   *  "shared-worker-failed" (falling back), "wasm core failed to load: ..." (closed); with the
+   *  state unchanged, "data_too_large", "type_too_long", "id_too_long" or "no_memory":
+   *  an event past a limit was dropped (counters.discarded counts them). */
   reason: string;
   /** With state "retrying": the reconnect happens in this many ms. */
   delayMs: number;

@@ -123,6 +123,8 @@ sse_engine_config sse_engine_default_config(void);
 /* Bytes the caller must provide for the embedded parser's buffers. */
 size_t sse_engine_buffer_size(const sse_parser_limits *limits);
 
+/* Fixed mode: the parser's buffers are `buffer`, caller-owned (see
+ * sse_parser_init). */
 sse_status sse_engine_init(sse_engine *e, const sse_engine_config *config,
                            const sse_parser_limits *limits, void *buffer, size_t buffer_len,
                            const sse_engine_callbacks *callbacks, void *ctx);
@@ -130,6 +132,16 @@ sse_status sse_engine_init(sse_engine *e, const sse_engine_config *config,
 /* Forwards the open stream's comment lines to `on_comment` (with init's
  * ctx; NULL stops them); see sse_comment_callback. Call after init. */
 void sse_engine_set_comment_callback(sse_engine *e, sse_comment_callback on_comment);
+
+/* Growable mode: the parser's buffers come from `allocator` as bytes arrive
+ * (see sse_parser_init_growable); call sse_engine_free when done. */
+sse_status sse_engine_init_growable(sse_engine *e, const sse_engine_config *config,
+                                    const sse_parser_limits *limits,
+                                    const sse_allocator *allocator,
+                                    const sse_engine_callbacks *callbacks, void *ctx);
+
+/* Gives the growable mode's buffers back; nothing to do in fixed mode. */
+void sse_engine_free(sse_engine *e);
 
 sse_action sse_engine_start(sse_engine *e, int64_t now_ms);
 

@@ -4,9 +4,12 @@
  *
  * - Feed bytes in chunks of any size, split anywhere; results never depend
  *   on the split.
- * - No allocation: the caller owns the sse_parser struct and one buffer of
- *   sse_parser_buffer_size(limits) bytes holding the data, type and ID
- *   buffers. Memory is bounded by the limits whatever the input.
+ * - Two memory modes, one parser. Fixed: the caller owns one buffer of
+ *   sse_parser_buffer_size(limits) bytes and the parser never allocates (for
+ *   embedded users). Growable: the caller passes a realloc-style allocator
+ *   and each buffer grows with what actually arrives, doubling, never past
+ *   the limits (the browser core and ssecat, whose default limits are large).
+ *   Either way memory is bounded by the limits whatever the input.
  * - Linear time: line ends are found a word at a time (memchr on long
  *   lines) and values are copied in bulk, so a 100 MiB line costs one pass;
  *   a single-line data or type value wholly inside one chunk is not copied.
@@ -48,8 +51,9 @@ typedef struct sse_parser_callbacks {
     /* A valid retry: field was read (only ASCII digits, at least one).
      * Values above SSE_RETRY_MAX saturate to it. */
     void (*on_retry)(void *ctx, uint32_t retry_ms);
-    /* An event broke a limit and was discarded whole; parsing goes on
-     * from the next line and nothing else is lost. */
+    /* An event broke a limit (or, growable mode, the allocator refused:
+     * SSE_E_NO_MEMORY) and was discarded whole; parsing goes on from the
+     * next line and nothing else is lost. */
     void (*on_error)(void *ctx, sse_status error);
 } sse_parser_callbacks;
 
@@ -64,17 +68,35 @@ typedef struct sse_parser_callbacks {
  * existing initialisers of that struct stay complete. */
 typedef void (*sse_comment_callback)(void *ctx, const char *text, size_t len, int last);
 
-/* Upper bounds, in bytes, for one event's fields. */
+/* Upper bounds, in bytes, for one event's fields; inclusive: a value of
+ * exactly the limit is delivered, one byte more is reported and dropped. */
 typedef struct sse_parser_limits {
-    uint32_t max_data; /* data buffer, LFs between data lines included */
+    uint32_t max_data; /* the event's data, LFs between data lines included
+                        * (< UINT32_MAX: the buffer also holds a final LF) */
     uint32_t max_type; /* event type */
     uint32_t max_id;   /* event ID */
 } sse_parser_limits;
 
-/* 1 MiB of data, 256 bytes of type, 256 bytes of ID. */
-#define SSE_PARSER_DEFAULT_MAX_DATA (1u << 20)
-#define SSE_PARSER_DEFAULT_MAX_TYPE 256u
-#define SSE_PARSER_DEFAULT_MAX_ID 256u
+/* 16 MiB of data, 1 MiB of type, 1 MiB of ID: no realistic event is lost
+ * (browsers have no limits at all; a 100,000-byte ID has been seen). The
+ * growable mode costs only what arrives; a fixed-mode buffer for these is
+ * 20 MiB, so embedded users pick their own limits. */
+#define SSE_PARSER_DEFAULT_MAX_DATA (16u << 20)
+#define SSE_PARSER_DEFAULT_MAX_TYPE (1u << 20)
+#define SSE_PARSER_DEFAULT_MAX_ID (1u << 20)
+
+/* A realloc-style allocator, as Lua's lua_Alloc: returns a block of
+ * `new_size` bytes that starts with the first min(old_size, new_size) bytes
+ * of `ptr` (a new block when `ptr` is NULL), or NULL on failure, leaving
+ * `ptr` as it was. `new_size` 0 frees `ptr` and returns NULL. `old_size` is
+ * the size this parser asked for last, for allocators that need it. */
+typedef struct sse_allocator {
+    void *(*resize)(void *alloc_ctx, void *ptr, size_t old_size, size_t new_size);
+    void *alloc_ctx;
+} sse_allocator;
+
+/* An sse_allocator over the C library's realloc and free. */
+sse_allocator sse_heap_allocator(void);
 
 typedef enum sse_field {
     SSE_FIELD_NONE, SSE_FIELD_UNKNOWN, SSE_FIELD_DATA, SSE_FIELD_EVENT,
@@ -86,11 +108,17 @@ typedef struct sse_parser {
     sse_parser_callbacks cb;
     void *ctx;
     sse_parser_limits limits;
-    char *data;          /* limits.max_data bytes */
-    char *type;          /* limits.max_type bytes */
+    sse_allocator alloc; /* growable mode; resize is NULL in fixed mode */
+    char *data;          /* data_cap bytes, at most limits.max_data + 1 */
+    char *type;          /* type_cap bytes, at most limits.max_type */
     char *id_line;       /* the id: value of the line being read */
     char *id_buf;        /* the spec's "last event ID buffer" */
     char *id_committed;  /* the ID committed at the last blank line */
+    /* Capacities: the limits in fixed mode; what has arrived so far, rounded
+     * up by doubling, in growable mode. The three ID buffers are one block
+     * of 3 * id_cap bytes. */
+    uint32_t data_cap, type_cap, id_cap;
+    uint32_t data_keep;  /* a data buffer bigger than this is given back after its event */
     uint32_t data_len, type_len, id_line_len, id_buf_len, id_committed_len;
     uint32_t retry_value;
     uint8_t state;       /* where inside a line we are */
@@ -113,18 +141,33 @@ typedef struct sse_parser {
     sse_comment_callback on_comment; /* NULL: comments are skipped */
 } sse_parser;
 
-/* Bytes the caller must provide to sse_parser_init for these limits. */
+/* Bytes the caller must provide to sse_parser_init for these limits
+ * (max_data + 1 + max_type + 3 * max_id), or 0 if they are invalid. */
 size_t sse_parser_buffer_size(const sse_parser_limits *limits);
 
 /* Limits with the SSE_PARSER_DEFAULT_* values. */
 sse_parser_limits sse_parser_default_limits(void);
 
-/* Prepares `p` to parse a new stream. `buffer` (caller-owned, at least
- * sse_parser_buffer_size(limits) bytes, any alignment) must outlive `p`.
- * `callbacks` is copied. */
+/* Fixed mode: prepares `p` to parse a new stream. `buffer` (caller-owned,
+ * at least sse_parser_buffer_size(limits) bytes, any alignment) must outlive
+ * `p`. `callbacks` is copied. The parser never allocates. */
 sse_status sse_parser_init(sse_parser *p, const sse_parser_limits *limits,
                            void *buffer, size_t buffer_len,
                            const sse_parser_callbacks *callbacks, void *ctx);
+
+/* Growable mode: as sse_parser_init, but the buffers come from `allocator`
+ * (copied) as bytes arrive, and nothing is reserved up front. A buffer the
+ * allocator refuses to grow drops that event with SSE_E_NO_MEMORY; data
+ * buffers grown past 1 MiB are given back after their event. Call
+ * sse_parser_free when done. */
+sse_status sse_parser_init_growable(sse_parser *p, const sse_parser_limits *limits,
+                                    const sse_allocator *allocator,
+                                    const sse_parser_callbacks *callbacks, void *ctx);
+
+/* Gives the growable mode's buffers back to the allocator; `p` must be
+ * initialized again before any other call (calling this again is safe).
+ * Nothing to do in fixed mode. */
+void sse_parser_free(sse_parser *p);
 
 /* Parses `len` bytes. Always consumes all of them; returns SSE_OK or the
  * first limit error met in this chunk (also reported through on_error). */
@@ -146,7 +189,8 @@ const char *sse_parser_last_event_id(const sse_parser *p, size_t *len);
 
 /* Seeds the last event ID (e.g. from --last-event-id, or a tab that knew it
  * before a worker restarted). SSE_E_ID_TOO_LONG past limits.max_id;
- * SSE_E_INVALID_ARGUMENT if it contains NUL, which no stream could set. */
+ * SSE_E_INVALID_ARGUMENT if it contains NUL, which no stream could set;
+ * SSE_E_NO_MEMORY if the allocator refused (growable mode). */
 sse_status sse_parser_set_last_event_id(sse_parser *p, const char *id, size_t len);
 
 #ifdef __cplusplus

@@ -13,7 +13,8 @@ typedef enum sse_status {
     SSE_E_DATA_TOO_LARGE = -3,   /* an event's data passed limits.max_data: event discarded */
     SSE_E_TYPE_TOO_LONG = -4,    /* an event: field passed limits.max_type: event discarded */
     SSE_E_ID_TOO_LONG = -5,      /* an id: field passed limits.max_id: event discarded */
-    SSE_E_CLOSED = -6            /* the engine was stopped; no more input is accepted */
+    SSE_E_CLOSED = -6,           /* the engine was stopped; no more input is accepted */
+    SSE_E_NO_MEMORY = -7         /* growable mode: the allocator refused; event discarded */
 } sse_status;
 
 /* A short, static, English description of `status` (never NULL). */

@@ -206,6 +206,7 @@ export class Hub {
       onEvent: (topic, type, data, id) => this.deliver(entry, topic, type, data, id),
       onStatus: () => this.statusChanged(entry),
       onRefused: (topics) => this.refuse(entry, topics),
+      onDropped: (code) => this.reportDropped(entry, code),
     });
     entry.upstream = upstream;
     if (entry.learned !== null) entry.recent.startsAfter(entry.learned.id);
@@ -280,6 +281,19 @@ export class Hub {
       return;
     }
     for (const sub of entry.subs) this.tell(sub);
+  }
+
+  // An event was dropped for a limit (or memory): never silently. Which
+  // topic it was for is unknown (its type may be what broke the limit), so
+  // every subscription reading the stream hears it, in order with its
+  // events: a status that keeps the state and names the limit as reason
+  // (docs/hub.md, "Limits").
+  reportDropped(entry, code) {
+    const reason = this.core.statusName(code);
+    for (const sub of entry.subs) {
+      if (sub.told !== STREAM_STATE.OPEN) continue;
+      sub.tab.outbox.message({ ...statusMessage(sub, entry, STREAM_STATE.OPEN), reason });
+    }
   }
 
   // Tells one subscription its state if it changed (a retry is told every

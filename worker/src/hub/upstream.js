@@ -13,7 +13,8 @@ export class Upstream {
    * lastEventId, fetch, clock { now, setTimeout, clearTimeout }, engineConfig,
    * hasTokenProvider(), requestToken() -> Promise<string|null>, and the
    * reports onEvent(topic, type, data, id), onStatus({ state, reason, delayMs }),
-   * onRefused(topics) (the server answered 403 to added topics).
+   * onRefused(topics) (the server answered 403 to added topics), onDropped(code)
+   * (an event broke a limit: an sse_status code).
    */
   constructor(options) {
     this.o = options;
@@ -23,7 +24,7 @@ export class Upstream {
       ...options.engineConfig,
       onEvent: (type, data, id) => this.dispatch(type, data, id),
       onRetry: (ms) => { this.counters.retryMs = ms; },
-      onError: () => { this.counters.discarded++; },
+      onError: (code) => { this.counters.discarded++; this.o.onDropped(code); },
     });
     if (options.lastEventId) {
       try {
