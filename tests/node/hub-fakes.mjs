@@ -158,6 +158,17 @@ class FakeRequest {
     return this;
   }
 
+  /** fetch() rejects, as for a network failure or a response the browser refused (CORS). */
+  reject() {
+    if (!this.aborted) this.settle.reject(new TypeError('Failed to fetch'));
+    return this;
+  }
+
+  /** The hub's no-cors HEAD probe after a failed request (connection.js). */
+  get isProbe() {
+    return this.init.method === 'HEAD' && this.init.mode === 'no-cors';
+  }
+
   /** Writes raw text to the body. */
   write(text) {
     if (!this.bodyOpen) return false;
