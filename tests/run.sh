@@ -8,6 +8,10 @@
 #               instances on a real redis-server behind nginx)
 #   e2e         node --test tests/e2e/ (Playwright + Debian's Chromium: the hub
 #               in real tabs against a real server)
+#   engines     tests/e2e/engines/ (the differential EventSource suite, tab
+#               sharing, kill -9, the forced fallbacks) again in Firefox ESR
+#               (puppeteer-core, WebDriver BiDi) and WebKitGTK (WebKitWebDriver
+#               under xvfb-run); e2e ran them in Chromium
 #   package     tests/package/smoke.sh: builds the .deb (cpack) and the npm
 #               package, installs both in a scratch dir and smoke-tests the
 #               installed copies
@@ -111,6 +115,16 @@ fuzz_target() {
   return 1
 }
 
+# Both engines run even after one fails, so one run reports both.
+run_other_engines() {
+  local engine status=0
+  for engine in firefox webkit; do
+    echo "--- tests/e2e/engines/ in $engine"
+    SSEMUX_E2E_ENGINE=$engine node --test --test-concurrency=1 tests/e2e/engines/ || status=1
+  done
+  return $status
+}
+
 # Every target runs even after one fails, so one run reports all crashes.
 run_fuzzer() {
   local failed_targets=() dir name dict
@@ -137,6 +151,7 @@ run_stage build      deps       configure_and_build build
 run_stage unit       build      run_ctest build
 run_stage node       build      node --test tests/node/
 run_stage e2e        build      node --test --test-concurrency=1 tests/e2e/
+run_stage engines    build      run_other_engines
 run_stage package    build      bash tests/package/smoke.sh build
 run_stage asan       deps       build_and_test_sanitized
 run_stage fuzz-build deps       build_fuzzer
