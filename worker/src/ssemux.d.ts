@@ -20,7 +20,8 @@ export interface StreamCounters {
 export interface SharedEventSourceStatus {
   state: StreamState;
   /** Why: the engine's reason ("opened", "network_error", "unauthorized", "timer", ...),
-   *  or "paused", "forbidden" (the server refused this topic), "bad_url". */
+   *  or "paused", "forbidden" (the server refused this topic), "bad_url" (not an
+   *  http(s) URL), "cors" (the browser refused the response: docs/compatibility.md). */
   reason: string;
   /** With state "retrying": the reconnect happens in this many ms. */
   delayMs: number;
