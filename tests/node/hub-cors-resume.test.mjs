@@ -85,16 +85,17 @@ test('a_refused_header_is_replaced_by_the_query_at_once_and_nothing_is_lost', as
 
 // A stream whose first request fetch() rejects; the probe that follows
 // answers (the server is there: CORS refused it) or fails too (network).
-async function firstRequestRejected(serverAnswersProbe) {
-  const { hub, clock, server } = newHub({ origin: PAGE });
+async function firstRequestRejected(serverAnswersProbe, origin = PAGE) {
+  const { hub, clock, server } = newHub({ origin });
   const tab = new FakeTab(hub, 'a');
   tab.subscribe(1, STREAM);
   await settle();
   await clock.advance(20);
   (await server.request(0)).reject();
   const probe = await server.request(1);
-  assert.ok(probe.isProbe, `expected the no-cors HEAD probe, got ${probe.init.method} ${probe.init.mode}`);
-  if (serverAnswersProbe) probe.respond(200, {});
+  assert.ok(probe.isProbe, `expected the HEAD probe, got ${probe.init.method} ${probe.init.mode}`);
+  if (serverAnswersProbe === 'redirect') probe.respondOpaqueRedirect();
+  else if (serverAnswersProbe) probe.respond(200, {});
   else probe.reject();
   await settle();
   return { hub, clock, server, tab };
@@ -115,4 +116,17 @@ test('a_network_failure_keeps_retrying', async () => {
   const retry = await server.request(2);
   assert.ok(!retry.isProbe, 'the retry is a real request');
   hub.close();
+});
+
+test('same_origin_a_refusal_needs_a_redirect_else_it_is_a_network_failure', async () => {
+  // Same origin: no CORS unless a redirect led elsewhere. The probe does not
+  // follow redirects; an answer without one means the server dropped the
+  // connection (retry), an opaque redirect means CORS refused the target.
+  const plain = await firstRequestRejected(true, 'http://app.test');
+  expectEqual(plain.server.requests[1].init.redirect, 'manual', 'redirect mode of the same-origin probe');
+  expectEqual(statuses(plain.tab, 1).map((s) => s.split('/')[0]), ['connecting', 'retrying'], 'states after a plain answer');
+  plain.hub.close();
+  const redirected = await firstRequestRejected('redirect', 'http://app.test');
+  expectEqual(statuses(redirected.tab, 1), ['connecting/started', 'closed/cors'], 'statuses after a redirect');
+  redirected.hub.close();
 });

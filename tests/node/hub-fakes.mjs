@@ -164,9 +164,15 @@ class FakeRequest {
     return this;
   }
 
-  /** The hub's no-cors HEAD probe after a failed request (connection.js). */
+  /** What a fetch with redirect: 'manual' gets for a redirect (the hub's same-origin probe). */
+  respondOpaqueRedirect() {
+    if (!this.aborted) this.settle.resolve({ type: 'opaqueredirect', status: 0, body: null, headers: new Headers() });
+    return this;
+  }
+
+  /** The hub's HEAD probe after a failed request (connection.js). */
   get isProbe() {
-    return this.init.method === 'HEAD' && this.init.mode === 'no-cors';
+    return this.init.method === 'HEAD';
   }
 
   /** Writes raw text to the body. */

@@ -14,7 +14,7 @@ const PROBE_TIMEOUT_MS = 5000;
  *     i.e. the browser refused the response (CORS), see probeRefusal()
  * Returns { abort() }: stops everything; no callback runs afterwards.
  */
-export function openConnection({ fetch, url, headers, withCredentials, onResponse, onChunk, onEnd }) {
+export function openConnection({ fetch, url, sameOrigin = false, headers, withCredentials, onResponse, onChunk, onEnd }) {
   const controller = new AbortController();
   let finished = false;
   let reader = null;
@@ -59,7 +59,7 @@ export function openConnection({ fetch, url, headers, withCredentials, onRespons
       });
     } catch (error) {
       if (finished) return;
-      const refused = await probeRefusal(fetch, url, withCredentials, controller.signal);
+      const refused = await probeRefusal(fetch, url, sameOrigin, withCredentials, controller.signal);
       end(error, refused);
       return;
     }
@@ -99,18 +99,21 @@ export function openConnection({ fetch, url, headers, withCredentials, onRespons
 // retries the first and fails for good on the second, so tell them apart:
 // the same URL fetched in "no-cors" mode, which the browser never refuses,
 // answers (an opaque response) only if the server is there. HEAD, so that
-// the probe opens no stream. True: the server answered (refused by CORS).
-async function probeRefusal(fetch, url, withCredentials, signal) {
+// the probe opens no stream. A same-origin request can only be refused
+// after a redirect (to another origin): its probe does not follow
+// redirects, and only a redirect counts, so that a same-origin server
+// dropping one connection is never taken for a refusal. True: refused.
+async function probeRefusal(fetch, url, sameOrigin, withCredentials, signal) {
   const controller = new AbortController();
   const stop = () => controller.abort();
   signal.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, PROBE_TIMEOUT_MS);
   try {
-    const probe = await fetch(url, { method: 'HEAD', mode: 'no-cors', cache: 'no-store',
-      credentials: withCredentials ? 'include' : 'same-origin', redirect: 'follow',
-      signal: controller.signal });
+    const probe = await fetch(url, { method: 'HEAD', mode: sameOrigin ? 'same-origin' : 'no-cors',
+      cache: 'no-store', credentials: withCredentials ? 'include' : 'same-origin',
+      redirect: sameOrigin ? 'manual' : 'follow', signal: controller.signal });
     if (probe.body !== null) probe.body.cancel().catch(() => {});
-    return true;
+    return !sameOrigin || probe.type === 'opaqueredirect';
   } catch {
     return false; // unreachable too: a network failure
   } finally {
