@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { engineName, withEngine } from '../lib/engines/index.mjs';
 import { withServerAndBrowser } from '../lib/scenario.mjs';
-import { hubMissingReason } from '../lib/site.mjs';
+import { startScriptedServer } from '../lib/scripted-server.mjs';
+import { chooseServerKind } from '../lib/server.mjs';
+import { hubMissingReason, stageSite } from '../lib/site.mjs';
 import { eventsOf, expectExactDelivery, isOpened, openClientTabs, openShared, waitForAllTabs } from '../lib/tabs.mjs';
 import { sleep } from '../lib/wait.mjs';
 
@@ -18,9 +20,11 @@ const TOPIC = 'engines';
 // publishes `events` (killing the server after `killAfter` of them, if
 // given), and requires every event once, in order, in every tab. Returns
 // the server's stream counts.
-async function shareAndDeliver({ server, browser }, { tabs, transport, events = 30, killAfter = null }) {
-  const pages = await openClientTabs(browser, server.origin, tabs);
-  for (const page of pages) await openShared(page, `/events?topic=${TOPIC}`, { transport, types: ['tick'] });
+// pageOrigin: where the tabs load from (default: the server itself).
+async function shareAndDeliver({ server, browser }, { tabs, transport, events = 30, killAfter = null, pageOrigin = server.origin }) {
+  const pages = await openClientTabs(browser, pageOrigin, tabs);
+  const url = pageOrigin === server.origin ? `/events?topic=${TOPIC}` : `${server.origin}/events?topic=${TOPIC}`;
+  for (const page of pages) await openShared(page, url, { transport, types: ['tick'] });
   await waitForAllTabs(pages, (snap) => isOpened(snap), { what: `SharedEventSource open (${transport})`, timeoutMs: 30_000 });
   const expected = [];
   for (let i = 0; i < events; i++) {
@@ -68,4 +72,23 @@ test(`${engine}: the_in_page_fallback_gives_each_tab_its_own_upstream`, { skip, 
     const stats = await shareAndDeliver(ctx, { tabs: 2, transport: 'in-page' });
     assert.deepEqual(stats, { open: 2, openedTotal: 2 }, `expected one upstream per tab (2) in ${engine}, got ${JSON.stringify(stats)}`);
   });
+});
+
+// The pages on one origin, the C server on another (--cors-origins): the
+// hub reconnects after the kill with the last ID in the query
+// (docs/compatibility.md, "Resuming across origins"), and the server
+// replays from it: nothing lost or repeated.
+const crossSkip = skip || (chooseServerKind() === 'c' ? false : 'needs the C server (--cors-origins)');
+test(`${engine}: a_cross_origin_stream_resumes_after_a_kill_without_loss`, { skip: crossSkip, timeout: 180_000 }, async (t) => {
+  const site = stageSite();
+  const pages = await startScriptedServer({ staticDir: site.dir });
+  try {
+    await run(t, { retryMs: 500, corsOrigins: pages.origins.a }, async (ctx) => {
+      const stats = await shareAndDeliver(ctx, { tabs: 2, transport: 'shared-worker', events: 30, killAfter: 10, pageOrigin: pages.origins.a });
+      assert.equal(stats.open, 1, `expected one upstream after the restart in ${engine}, got ${JSON.stringify(stats)}`);
+    });
+  } finally {
+    await pages.close();
+    site.remove();
+  }
 });
