@@ -112,9 +112,23 @@ function expectSame(label, native, shared) {
   assert.deepEqual(shared, native, `${label}: SharedEventSource differs from native EventSource in ${engine}\n  native: ${JSON.stringify(native)}\n  shared: ${JSON.stringify(shared)}`);
 }
 
-for (const scenario of skip ? [] : scenarios({ a: 'http://origin-a', b: 'http://origin-b' })) {
-  test(`${engine}: ${scenario.name}`, { skip, todo: scenario.todo, timeout: 60_000 }, async (t) => {
+// A failed scenario leaves the page's screenshot and console in
+// build/e2e-artifacts/<test name>/ (a to-do one too: it says why it differs).
+function scenarioTest(name, options, fn) {
+  test(name, options, async (t) => {
     clearArtifacts(t.name);
+    try {
+      await fn(t);
+    } catch (err) {
+      const dir = await browser.saveArtifacts(t.name).catch((e) => `(could not save artifacts: ${e.message})`);
+      err.message += `\n(${engine}: screenshot and console: ${dir})`;
+      throw err;
+    }
+  });
+}
+
+for (const scenario of skip ? [] : scenarios({ a: 'http://origin-a', b: 'http://origin-b' })) {
+  scenarioTest(`${engine}: ${scenario.name}`, { skip, todo: scenario.todo, timeout: 60_000 }, async () => {
     // The origins are only known once the server runs: rebuild the scenario with them.
     const live = scenarios(server.origins).find((s) => s.name === scenario.name);
     const { native, shared } = await runScenario(live);
@@ -131,7 +145,7 @@ for (const scenario of skip ? [] : scenarios({ a: 'http://origin-a', b: 'http://
     assert.ok(native.log.entries.every((e) => e.isTrusted), 'native events are trusted');
     assert.ok(shared.log.entries.every((e) => !e.isTrusted), 'SharedEventSource events are script-dispatched');
     if (live.differs) {
-      const compared = live.differs(native, shared, t) ?? null;
+      const compared = live.differs(native, shared) ?? null;
       if (compared !== null) expectSame('the requests the server saw (deliberate difference removed)', requestLines(compared.native, native.key), requestLines(compared.shared, shared.key));
     } else {
       expectSame('the requests the server saw', requestLines(native.requests, native.key), requestLines(shared.requests, shared.key));
@@ -144,8 +158,7 @@ for (const scenario of skip ? [] : scenarios({ a: 'http://origin-a', b: 'http://
 // resume carries Last-Event-ID when the server allows it, and falls back to
 // the query parameter at once when the preflight refuses it.
 for (const scenario of skip ? [] : hubOnlyScenarios({ a: 'http://origin-a', b: 'http://origin-b' })) {
-  test(`${engine}: ${scenario.name}`, { skip, timeout: 60_000 }, async (t) => {
-    clearArtifacts(t.name);
+  scenarioTest(`${engine}: ${scenario.name}`, { skip, timeout: 60_000 }, async () => {
     const live = hubOnlyScenarios(server.origins).find((s) => s.name === scenario.name);
     const { shared } = await runScenario(live, ['shared']);
     live.expect(shared);
