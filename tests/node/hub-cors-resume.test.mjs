@@ -4,7 +4,12 @@
 // no-cors probe, and where the last event ID goes (header or query).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { newHub, FakeTab, settle, expectEqual, TO_TAB } from './hub-fakes.mjs';
+import { webDir } from './wasm-core.mjs';
+
+const { needsPreflight } = await import(pathToFileURL(path.join(webDir, 'hub/resume.js')).href);
 
 const PAGE = 'http://page.test';
 const STREAM = 'http://app.test/events?topic=scores';
@@ -129,4 +134,21 @@ test('same_origin_a_refusal_needs_a_redirect_else_it_is_a_network_failure', asyn
   const redirected = await firstRequestRejected('redirect', 'http://app.test');
   expectEqual(statuses(redirected.tab, 1), ['connecting/started', 'closed/cors'], 'statuses after a redirect');
   redirected.hub.close();
+});
+
+test('needs_preflight_follows_the_fetch_safelist', () => {
+  const cases = [
+    [{}, false],
+    [{ accept: 'text/event-stream' }, false],
+    [{ 'accept-language': 'en-US,en;q=0.9' }, false],
+    [{ 'content-type': 'text/plain; charset=utf-8' }, false],
+    [{ 'content-type': 'application/json' }, true],
+    [{ accept: 'x'.repeat(129) }, true],
+    [{ accept: 'text/(event-stream)' }, true],
+    [{ authorization: 'Bearer t' }, true],
+    [{ 'x-client': 'demo' }, true],
+    [{ 'last-event-id': '7' }, true],
+  ];
+  expectEqual(cases.map(([h]) => needsPreflight(h)), cases.map(([, want]) => want),
+    `needsPreflight of ${JSON.stringify(cases.map(([h]) => h))}`);
 });

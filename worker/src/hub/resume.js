@@ -43,23 +43,21 @@ export function needsPreflight(headers) {
   return false;
 }
 
-/** Whether `url` is on `origin` (null: unknown, e.g. a test outside a browser). */
-export function isSameOrigin(url, origin) {
-  return origin === null || new URL(url).origin === origin;
-}
-
 /**
- * The request that resumes after `lastEventId`: { url, headers, carriesHeader }.
+ * The request that resumes after `lastEventId`: { url, headers,
+ * carriesHeader, sameOrigin }. `origin` is the page's (null: unknown, e.g. a
+ * test outside a browser: the header, as before there were origins here).
  * `headers` are the request's own (lower-cased names, without Last-Event-ID);
  * `idHeader` is the ID as the header value (its UTF-8 bytes as a binary
  * string); `headerRefused`: a preflight refused the header before.
  */
 export function resumeRequest({ url, headers, lastEventId, idHeader, origin, headerRefused }) {
-  if (lastEventId === '') return { url, headers, carriesHeader: false };
-  if (!headerRefused && (isSameOrigin(url, origin) || needsPreflight(headers))) {
-    return { url, headers: { ...headers, 'last-event-id': idHeader }, carriesHeader: true };
+  const sameOrigin = origin !== null && new URL(url).origin === origin;
+  if (lastEventId === '') return { url, headers, carriesHeader: false, sameOrigin };
+  if (!headerRefused && (origin === null || sameOrigin || needsPreflight(headers))) {
+    return { url, headers: { ...headers, 'last-event-id': idHeader }, carriesHeader: true, sameOrigin };
   }
   const u = new URL(url);
   u.searchParams.set(QUERY_PARAM, lastEventId);
-  return { url: u.href, headers, carriesHeader: false };
+  return { url: u.href, headers, carriesHeader: false, sameOrigin };
 }

@@ -3,7 +3,7 @@
 // IDs); this file only performs its actions with fetch() and timers, and
 // switches the topic set make-before-break.
 import { openConnection, requestHeaders, utf8BinaryString } from './connection.js';
-import { isSameOrigin, resumeRequest } from './resume.js';
+import { resumeRequest } from './resume.js';
 import { upstreamUrl, sameTopics } from './stream-key.js';
 import { TypeRouter } from './route.js';
 import { STREAM_STATE } from '../messages.js';
@@ -174,7 +174,7 @@ export class Upstream {
     const conn = openConnection({
       fetch: this.o.fetch,
       url: resume.url,
-      sameOrigin: this.o.origin !== null && this.o.origin !== undefined && isSameOrigin(resume.url, this.o.origin),
+      sameOrigin: resume.sameOrigin,
       headers: resume.headers,
       withCredentials: this.stream.withCredentials,
       onResponse: (response) => onResponse(response, conn),
@@ -253,8 +253,7 @@ export class Upstream {
   refused(conn) {
     if (conn.carriesHeader && !this.headerRefused) {
       this.headerRefused = true;
-      const again = conn.resend();
-      this.conn = again;
+      this.conn = conn.resend();
       return;
     }
     this.conn = null;
