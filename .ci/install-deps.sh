@@ -16,6 +16,8 @@ packages=(
   stunnel4                               # TLS in front of Redis (hiredis 0.14 has none; tests/node/redis-tls*)
   nginx                                  # the balancer in front of several instances (tests/node/redis-*)
   chromium                               # end-to-end tests of the live page
+  firefox-esr                            # the same tests in Firefox (puppeteer-core, WebDriver BiDi)
+  webkit2gtk-driver xvfb                 # ... and in WebKitGTK (WebKitWebDriver + MiniBrowser under xvfb-run)
   curl ca-certificates openssl           # the server tests (curl -N, self-signed TLS)
   dpkg-dev help2man                      # the Debian package: dpkg-shlibdeps, man pages
 )

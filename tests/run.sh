@@ -13,6 +13,10 @@
 #               in real tabs against a real server)
 #   bundlers    tests/bundlers/run.sh: the npm tarball in a production build
 #               by Vite, webpack, Parcel, Rollup and esbuild, in Chromium
+#   engines     tests/e2e/engines/ (the differential EventSource suite, tab
+#               sharing, kill -9, the forced fallbacks) again in Firefox ESR
+#               (puppeteer-core, WebDriver BiDi) and WebKitGTK (WebKitWebDriver
+#               under xvfb-run); e2e ran them in Chromium
 #   package     tests/package/smoke.sh: builds the .deb (cpack) and the npm
 #               package, installs both in a scratch dir and smoke-tests the
 #               installed copies
@@ -124,6 +128,16 @@ hostile_suite() {
   node --test tests/hostile/
 }
 
+# Both engines run even after one fails, so one run reports both.
+run_other_engines() {
+  local engine status=0
+  for engine in firefox webkit; do
+    echo "--- tests/e2e/engines/ in $engine"
+    SSEMUX_E2E_ENGINE=$engine node --test --test-concurrency=1 tests/e2e/engines/ || status=1
+  done
+  return $status
+}
+
 # Every target runs even after one fails, so one run reports all crashes.
 run_fuzzer() {
   local failed_targets=() dir name dict
@@ -152,6 +166,7 @@ run_stage node       build      node --test tests/node/
 run_stage hostile    build      hostile_suite
 run_stage e2e        build      node --test --test-concurrency=1 tests/e2e/
 run_stage bundlers   build      bash tests/bundlers/run.sh build
+run_stage engines    build      run_other_engines
 run_stage package    build      bash tests/package/smoke.sh build
 run_stage asan       deps       build_and_test_sanitized
 run_stage fuzz-build deps       build_fuzzer

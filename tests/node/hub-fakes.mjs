@@ -158,6 +158,23 @@ class FakeRequest {
     return this;
   }
 
+  /** fetch() rejects, as for a network failure or a response the browser refused (CORS). */
+  reject() {
+    if (!this.aborted) this.settle.reject(new TypeError('Failed to fetch'));
+    return this;
+  }
+
+  /** What a fetch with redirect: 'manual' gets for a redirect (the hub's same-origin probe). */
+  respondOpaqueRedirect() {
+    if (!this.aborted) this.settle.resolve({ type: 'opaqueredirect', status: 0, body: null, headers: new Headers() });
+    return this;
+  }
+
+  /** The hub's HEAD probe after a failed request (connection.js). */
+  get isProbe() {
+    return this.init.method === 'HEAD';
+  }
+
   /** Writes raw text to the body. */
   write(text) {
     if (!this.bodyOpen) return false;

@@ -33,8 +33,9 @@ export const TO_TAB = Object.freeze({
   /** { items: [sub, type, data, id, sub, type, data, id, ...] }: events in
    *  stream order, batched: everything that arrived together is one message. */
   EVENTS: 'events',
-  /** { sub, state, reason, delayMs, counters }: the stream's status changed
-   *  (state: connecting | open | retrying | closed). */
+  /** { sub, state, reason, delayMs, counters, origin }: the stream's status
+   *  changed (state: connecting | open | retrying | closed); origin: of the
+   *  response's final URL (after redirects), or null. */
   STATUS: 'status',
   /** { request, sub }: call getToken() and answer with TOKEN. */
   NEED_TOKEN: 'need-token',

@@ -24,7 +24,8 @@ export interface StreamCounters {
 export interface SharedEventSourceStatus {
   state: StreamState;
   /** Why: the engine's reason ("opened", "network_error", "unauthorized", "timer", ...),
-   *  or "paused", "forbidden" (the server refused this topic), "bad_url",
+   *  or "paused", "forbidden" (the server refused this topic), "bad_url" (not an
+   *  http(s) URL), "cors" (the browser refused the response: docs/compatibility.md),
    *  "shared-worker-failed" (falling back), "wasm core failed to load: ..." (closed); with the
    *  state unchanged, "data_too_large", "type_too_long", "id_too_long" or "no_memory":
    *  an event past a limit was dropped (counters.discarded counts them). */

@@ -55,7 +55,7 @@ export class SharedEventSource extends EventTarget {
   constructor(url, options = {}) {
     super();
     const base = globalThis.location !== undefined ? globalThis.location.href : undefined;
-    this.url = new URL(url, base).href;
+    this.url = parseUrl(url, base);
     this.withCredentials = Boolean(options.withCredentials);
     this.readyState = CONNECTING;
     /** The hub's view: { state, reason, delayMs, counters: { events, bytes, reconnects, tabs, ... } }. */
@@ -151,6 +151,8 @@ export class SharedEventSource extends EventTarget {
     this.status = { state: message.state, reason: message.reason, delayMs: message.delayMs,
       counters: message.counters ?? this.status.counters,
       transport: message.transport ?? this.#client.transportName() };
+    // Events carry the origin the stream came from after redirects, as native.
+    if (typeof message.origin === 'string' && message.origin !== '') this.#origin = message.origin;
     const before = this.readyState;
     switch (message.state) {
       case STREAM_STATE.OPEN:
@@ -565,6 +567,16 @@ function sharedWorkerTransport(options, fallback) {
 }
 
 // ---- helpers ---------------------------------------------------------------------
+
+// As EventSource's constructor: a URL that does not parse is a
+// "SyntaxError" DOMException (HTML, "EventSource(url, eventSourceInitDict)" step 5).
+function parseUrl(url, base) {
+  try {
+    return new URL(url, base).href;
+  } catch {
+    throw new DOMException(`SharedEventSource: cannot parse the URL ${String(url)}`, 'SyntaxError');
+  }
+}
 
 function headersObject(headers) {
   if (headers === undefined || headers === null) return {};

@@ -62,8 +62,8 @@ function httpRequest(agent, url, { method = 'GET', headers = {}, body, timeoutMs
 }
 
 export class TestServer {
-  constructor({ kind, port, staticDir, dataDir, ownsDataDir, retryMs, heartbeatMs, jwtSecret }) {
-    Object.assign(this, { kind, port, staticDir, dataDir, ownsDataDir, retryMs, heartbeatMs, jwtSecret });
+  constructor({ kind, port, staticDir, dataDir, ownsDataDir, retryMs, heartbeatMs, jwtSecret, corsOrigins }) {
+    Object.assign(this, { kind, port, staticDir, dataDir, ownsDataDir, retryMs, heartbeatMs, jwtSecret, corsOrigins });
     this.origin = `http://127.0.0.1:${port}`;
     this.agent = new Agent({ keepAlive: true, maxSockets: 8 });
     this.child = null;
@@ -83,6 +83,8 @@ export class TestServer {
     const common = ['--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.dataDir,
       '--retry-ms', String(this.retryMs), '--heartbeat-ms', String(this.heartbeatMs)];
     if (this.staticDir) common.push('--static', this.staticDir);
+    // Pages on other origins (the C server only).
+    if (this.corsOrigins) common.push('--cors-origins', this.corsOrigins);
     // A short drain keeps stop() quick; the tests never measure the drain.
     if (this.kind === 'c') return { file: cServerBin, args: [...common, '--drain-ms', '200'] };
     return { file: process.execPath, args: [testServerScript, ...common] };
@@ -214,7 +216,7 @@ export class TestServer {
 // server, as of this writing) keeps counting its stream.
 export const HEARTBEAT_MS = 2000;
 
-export async function startServer({ kind = chooseServerKind(), staticDir, dataDir, retryMs = 3000, heartbeatMs = HEARTBEAT_MS, jwtSecret } = {}) {
+export async function startServer({ kind = chooseServerKind(), staticDir, dataDir, retryMs = 3000, heartbeatMs = HEARTBEAT_MS, jwtSecret, corsOrigins } = {}) {
   const ownsDataDir = !dataDir;
   const server = new TestServer({
     kind,
@@ -225,6 +227,7 @@ export async function startServer({ kind = chooseServerKind(), staticDir, dataDi
     retryMs,
     heartbeatMs,
     jwtSecret,
+    corsOrigins,
   });
   try {
     return await server.start();

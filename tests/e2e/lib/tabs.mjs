@@ -12,7 +12,7 @@ export async function openClientTabs(browser, origin, n) {
   const pages = [];
   for (let i = 0; i < n; i++) {
     const page = await browser.newTab(`${origin}${CLIENT_PAGE}`);
-    await page.waitForFunction(() => window.ssemuxTest, null, { timeout: 10_000 });
+    await page.waitForFunction(() => Boolean(window.ssemuxTest), null, { timeout: 10_000 });
     pages.push(page);
   }
   return pages;

@@ -34,7 +34,8 @@ const systemClock = {
 export class Hub {
   /**
    * options: core (from loadCore()), fetch, clock, locks (navigator.locks or
-   * null), hubId, and any of HUB_DEFAULTS.
+   * null), hubId, origin (the pages' origin; default location.origin), and
+   * any of HUB_DEFAULTS.
    */
   constructor(options) {
     this.o = { ...HUB_DEFAULTS, ...options };
@@ -42,6 +43,8 @@ export class Hub {
     this.fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.clock = options.clock ?? systemClock;
     this.hubId = options.hubId ?? randomId();
+    // Requests to other origins resume without a preflight (resume.js).
+    this.origin = options.origin !== undefined ? options.origin : (globalThis.location?.origin ?? null);
     this.streams = new Map(); // stream key -> entry
     this.tokenRequests = new Map(); // request id -> { tab, resolve, timer }
     this.nextRequest = 1;
@@ -199,6 +202,7 @@ export class Hub {
       topics: unionOfTopics(entry),
       lastEventId: entry.learned !== null ? entry.learned.id : '',
       fetch: this.fetch,
+      origin: this.origin,
       clock: this.clock,
       engineConfig: this.o.engineConfig,
       hasTokenProvider: () => [...entry.subs].some((s) => s.hasTokenProvider),

@@ -32,7 +32,8 @@ export function statusMessage(sub, entry, state) {
   const up = entry.upstream;
   const reason = entry.paused ? 'paused' : up !== null ? up.reason : entry.reason;
   const delayMs = up !== null && state === STREAM_STATE.RETRYING ? up.delayMs : 0;
-  return { type: TO_TAB.STATUS, sub: sub.id, state, reason, delayMs, counters: countersFor(entry) };
+  const origin = up !== null ? up.origin : null;
+  return { type: TO_TAB.STATUS, sub: sub.id, state, reason, delayMs, counters: countersFor(entry), origin };
 }
 
 export function streamStats(entry) {

@@ -12,10 +12,14 @@ const ROUTE_VALUE = 'type'; // the server names events "<topic>/<type>"
  * { key, endpoint, topics (Set, or null for a URL without topic params),
  *   headers, withCredentials }.
  * A URL without topic= params is its own stream, fetched exactly as given.
+ * Throws for a URL that is not http(s).
  */
 export function describeStream(url, { headers = {}, withCredentials = false, credentialKey = null,
   hasTokenProvider = false } = {}) {
   const u = new URL(url);
+  // EventSource fetches only HTTP(S): any other scheme fails the connection
+  // at once, with no request (fetch spec, "HTTP fetch" for other schemes).
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${u.protocol}`);
   u.hash = '';
   const cleanHeaders = normalizeHeaders(headers);
   // The identity decides who may share a connection; it never leaves the hub.

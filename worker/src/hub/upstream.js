@@ -2,7 +2,8 @@
 // Retry-After, credential refresh, heartbeat watchdog, dedupe of replayed
 // IDs); this file only performs its actions with fetch() and timers, and
 // switches the topic set make-before-break.
-import { openConnection, requestHeaders } from './connection.js';
+import { openConnection, requestHeaders, utf8BinaryString } from './connection.js';
+import { resumeRequest } from './resume.js';
 import { upstreamUrl, sameTopics } from './stream-key.js';
 import { TypeRouter } from './route.js';
 import { STREAM_STATE } from '../messages.js';
@@ -10,7 +11,8 @@ import { STREAM_STATE } from '../messages.js';
 export class Upstream {
   /**
    * options: core (loadCore()), stream (describeStream()), topics (Set|null),
-   * lastEventId, fetch, clock { now, setTimeout, clearTimeout }, engineConfig,
+   * lastEventId, fetch, origin (the hub's, or null: resume.js), clock { now,
+   * setTimeout, clearTimeout }, engineConfig,
    * hasTokenProvider(), requestToken() -> Promise<string|null>, and the
    * reports onEvent(topic, type, data, id), onStatus({ state, reason, delayMs }),
    * onRefused(topics) (the server answered 403 to added topics), onDropped(code)
@@ -40,11 +42,13 @@ export class Upstream {
     this.candidate = null; // a connection with the new topic set, not answered yet
     this.token = null;
     this.tokenFresh = false; // a token just refreshed on 401: no need to ask again
+    this.headerRefused = false; // a request carrying Last-Event-ID failed CORS (resume.js)
     this.attempt = 0; // bumped to invalidate async work (token waits) of older attempts
     this.timer = null;
     this.timerAt = -1;
     this.closed = false;
     this.state = STREAM_STATE.CONNECTING;
+    this.origin = null; // of the response being read (null: the request's own)
     this.reason = 'started';
     this.delayMs = 0;
     this.counters = { events: 0, bytes: 0, reconnects: 0, topicSwitches: 0, discarded: 0,
@@ -155,20 +159,31 @@ export class Upstream {
 
   openMain(lastEventId) {
     const topics = this.wantedTopics;
-    const conn = this.request(topics, lastEventId, (response) => this.onMainResponse(conn, response, topics));
-    this.conn = conn;
+    this.conn = this.request(topics, lastEventId, (response, conn) => this.onMainResponse(conn, response, topics));
   }
 
+  // onResponse(response, connection) -> true to read the body.
   request(topics, lastEventId, onResponse) {
+    const resume = resumeRequest({
+      url: upstreamUrl(this.stream, topics),
+      headers: requestHeaders(this.stream.headers, this.token),
+      lastEventId,
+      idHeader: lastEventId === '' ? '' : utf8BinaryString(lastEventId),
+      origin: this.o.origin ?? null,
+      headerRefused: this.headerRefused,
+    });
     const conn = openConnection({
       fetch: this.o.fetch,
-      url: upstreamUrl(this.stream, topics),
-      headers: requestHeaders(this.stream.headers, this.token, lastEventId),
+      url: resume.url,
+      sameOrigin: resume.sameOrigin,
+      headers: resume.headers,
       withCredentials: this.stream.withCredentials,
-      onResponse,
+      onResponse: (response) => onResponse(response, conn),
       onChunk: (bytes) => this.onChunk(conn, bytes),
-      onEnd: () => this.onEnd(conn),
+      onEnd: (error, refused) => this.onEnd(conn, refused),
     });
+    conn.resend = () => this.request(topics, lastEventId, onResponse);
+    conn.carriesHeader = resume.carriesHeader;
     return conn;
   }
 
@@ -195,6 +210,9 @@ export class Upstream {
       this.perform(action);
       return false;
     }
+    // MessageEvent.origin is the origin of the URL the stream came from,
+    // after redirects (HTML, "event stream interpretation").
+    if (response.url) this.origin = new URL(response.url).origin;
     if (topics !== this.liveTopics) {
       this.liveTopics = topics;
       this.router = new TypeRouter(topics);
@@ -211,8 +229,12 @@ export class Upstream {
     this.engine.onBytes(bytes, this.clock.now());
   }
 
-  onEnd(conn) {
+  onEnd(conn, refused) {
     if (this.closed) return;
+    if (refused && conn === this.conn) {
+      this.refused(conn);
+      return;
+    }
     if (conn === this.candidate) {
       // The new topic set could not even be requested: let the engine treat
       // it as the stream failing (its backoff), reconnecting with the new set.
@@ -223,6 +245,22 @@ export class Upstream {
       return;
     }
     this.perform(this.engine.onClosed(this.clock.now()));
+  }
+
+  // The browser refused the response (CORS): a native EventSource fails the
+  // connection for good. Unless the refusal may be the Last-Event-ID header's
+  // (a preflight that does not allow it): then the same request goes again
+  // at once with the ID in the query instead (resume.js), once per stream.
+  refused(conn) {
+    if (conn.carriesHeader && !this.headerRefused) {
+      this.headerRefused = true;
+      this.conn = conn.resend();
+      return;
+    }
+    this.conn = null;
+    this.dropConnections();
+    this.clearTimer();
+    this.report(STREAM_STATE.CLOSED, 'cors', 0);
   }
 
   dispatch(type, data, id) {
@@ -241,9 +279,8 @@ export class Upstream {
   startCandidate() {
     this.dropCandidate();
     const topics = this.wantedTopics;
-    const candidate = this.request(topics, this.engine.lastEventId,
-      (response) => this.onCandidateResponse(candidate, response, topics));
-    this.candidate = candidate;
+    this.candidate = this.request(topics, this.engine.lastEventId,
+      (response, candidate) => this.onCandidateResponse(candidate, response, topics));
   }
 
   onCandidateResponse(candidate, response, topics) {
