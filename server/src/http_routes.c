@@ -282,8 +282,9 @@ static int filter(server *srv, struct lws *wsi, const char *uri, int uri_len)
  * of it as a short Content-Length takes, after any empty lines), which no
  * valid JSON or form body does. (A form body that arrives one byte at a
  * time and starts with "P" would be refused too, and resent.) We refuse
- * that request with "Connection: close" and close before lws loops; the requests before it were answered in order, and the
- * client resends this one on a new connection (RFC 9112 9.3.2).
+ * that request with "Connection: close" and close before lws loops; the
+ * requests before it were answered in order, and the client resends this
+ * one on a new connection (RFC 9112 9.3.2).
  */
 static bool is_replayed_head(const publish_request *p, const char *in, size_t len)
 {
