@@ -25,4 +25,11 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   target_link_libraries(sse_load_selftest PRIVATE sse_load_parts)
   set_target_properties(sse_load_selftest PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   add_test(NAME sse_load_selftest COMMAND sse_load_selftest)
+
+  # The loose publisher (--pipeline-loosely) against a scripted loopback
+  # server: the byte order a real server cannot be made to produce on cue.
+  add_executable(sse_load_pipeline_selftest ${SSE_LOAD_DIR}/sse_load_pipeline_selftest.c)
+  target_link_libraries(sse_load_pipeline_selftest PRIVATE sse_load_parts)
+  set_target_properties(sse_load_pipeline_selftest PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME sse_load_pipeline_selftest COMMAND sse_load_pipeline_selftest)
 endif()

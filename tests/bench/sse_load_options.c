@@ -38,6 +38,9 @@ static const char usage[] =
 "  --duration S             seconds of publishing (default 10, max 600)\n"
 "  --payload BYTES          size of each event's data (default 128, min 64)\n"
 "  --publishers K           keep-alive publishing connections (default 1)\n"
+"  --pipeline-loosely       a connection is free once a response's head is read:\n"
+"                           the next request goes out before that body is read\n"
+"                           (503 refusals and dropped posts are counted)\n"
 "  --settle-ms MS           wait after all subscribers are up (default 500)\n"
 "  --drain-ms MS            wait for late deliveries after publishing (default 5000)\n"
 "\n"
@@ -54,7 +57,7 @@ static const char usage[] =
 enum {
     OPT_HOST = 1000, OPT_PORT, OPT_PATH, OPT_CONNECTIONS, OPT_SOURCES, OPT_CONCURRENCY,
     OPT_CONNECT_TIMEOUT, OPT_MODE, OPT_PUBLISH_URL, OPT_TOPIC, OPT_TYPE, OPT_RATE,
-    OPT_DURATION, OPT_PAYLOAD, OPT_PUBLISHERS, OPT_SETTLE, OPT_DRAIN, OPT_IDLE,
+    OPT_DURATION, OPT_PAYLOAD, OPT_PUBLISHERS, OPT_LOOSE, OPT_SETTLE, OPT_DRAIN, OPT_IDLE,
     OPT_IDLE_HOLD, OPT_SERVER_PID, OPT_HELP
 };
 
@@ -74,6 +77,7 @@ static const struct option long_options[] = {
     {"duration", required_argument, 0, OPT_DURATION},
     {"payload", required_argument, 0, OPT_PAYLOAD},
     {"publishers", required_argument, 0, OPT_PUBLISHERS},
+    {"pipeline-loosely", no_argument, 0, OPT_LOOSE},
     {"settle-ms", required_argument, 0, OPT_SETTLE},
     {"drain-ms", required_argument, 0, OPT_DRAIN},
     {"idle", no_argument, 0, OPT_IDLE},
@@ -264,6 +268,9 @@ int load_options_parse(load_options *o, int argc, char **argv)
         case OPT_PUBLISHERS:
             if (parse_u32(optarg, 1, LOAD_MAX_PUBLISHERS, &o->publishers) != 0)
                 return fail("--publishers wants 1..16", optarg);
+            break;
+        case OPT_LOOSE:
+            o->pipeline_loosely = 1;
             break;
         case OPT_SETTLE:
             if (parse_u32(optarg, 0, 60000, &o->settle_ms) != 0)

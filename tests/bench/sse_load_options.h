@@ -36,6 +36,7 @@ typedef struct load_options {
     double duration_s;
     uint32_t payload;                  /* bytes of data per event */
     uint32_t publishers;               /* keep-alive publishing connections */
+    int pipeline_loosely;              /* next request before the last body is read */
     uint32_t connect_concurrency;      /* connects in flight at once */
     double connect_timeout_s;
     uint32_t settle_ms;                /* pause between "all connected" and publishing */

@@ -16,11 +16,10 @@
 #include "sse_load_payload.h"
 
 enum {
-    LOAD_PUB_DOWN,    /* no connection; made again on the next send */
-    LOAD_PUB_IDLE,    /* connected, nothing in flight */
-    LOAD_PUB_SENDING, /* request partly written */
-    LOAD_PUB_HEAD,    /* waiting for the response head */
-    LOAD_PUB_BODY     /* skipping the response body */
+    LOAD_PUB_DOWN, /* no connection; made again on the next send */
+    LOAD_PUB_IDLE, /* connected, nothing in flight */
+    LOAD_PUB_HEAD, /* a request written (or being written), its response head awaited */
+    LOAD_PUB_BODY  /* skipping the response body */
 };
 
 /* Form-encodes (application/x-www-form-urlencoded) `s` onto `out`. */
@@ -92,14 +91,42 @@ static void note_error(load_run *r, int err, int status)
     }
 }
 
-static void drop_connection(load_run *r, load_pub *p)
+/* Requests written (or being written) whose response is not complete. */
+static uint32_t outstanding(const load_pub *p)
 {
+    return (p->state == LOAD_PUB_HEAD || p->state == LOAD_PUB_BODY) + p->queued;
+}
+
+/* Epoll interest follows the state: EPOLLOUT while a request is partly
+ * written, EPOLLIN unless a loose publisher leaves a body unread. */
+static void update_interest(load_run *r, uint32_t index)
+{
+    load_pub *p = &r->pubs[index];
+    uint32_t want = EPOLLRDHUP | (p->parked ? 0u : (uint32_t)EPOLLIN) |
+                    (p->request_sent < p->request_len ? (uint32_t)EPOLLOUT : 0u);
+    if (p->fd < 0 || want == p->interest)
+        return;
+    struct epoll_event ev = { .events = want, .data.u64 = LOAD_TAG_PUBLISHER | index };
+    epoll_ctl(r->epoll_fd, EPOLL_CTL_MOD, p->fd, &ev);
+    p->interest = want;
+}
+
+/* The connection is gone: each request still owed an answer is dropped
+ * (err: why; 0 for "closed by the server"). */
+static void drop_connection(load_run *r, load_pub *p, int err)
+{
+    for (uint32_t lost = outstanding(p); lost; lost--) {
+        r->publish_dropped++;
+        note_error(r, err, 0);
+    }
     if (p->fd >= 0) {
         epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, p->fd, NULL);
         close(p->fd);
     }
     p->fd = -1;
     p->state = LOAD_PUB_DOWN;
+    p->queued = 0;
+    p->parked = 0;
 }
 
 /* Loopback connects complete at once or fail at once, so a blocking
@@ -126,7 +153,8 @@ static int connect_publisher(load_run *r, uint32_t index)
         p->fd = -1;
         return -1;
     }
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.u64 = LOAD_TAG_PUBLISHER | index };
+    p->interest = EPOLLIN | EPOLLRDHUP;
+    struct epoll_event ev = { .events = p->interest, .data.u64 = LOAD_TAG_PUBLISHER | index };
     if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, p->fd, &ev) != 0) {
         close(p->fd);
         p->fd = -1;
@@ -134,13 +162,6 @@ static int connect_publisher(load_run *r, uint32_t index)
     }
     p->state = LOAD_PUB_IDLE;
     return 0;
-}
-
-static void want_writable(load_run *r, uint32_t index, int yes)
-{
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | (yes ? EPOLLOUT : 0u),
-                              .data.u64 = LOAD_TAG_PUBLISHER | index };
-    epoll_ctl(r->epoll_fd, EPOLL_CTL_MOD, r->pubs[index].fd, &ev);
 }
 
 /* Writes what is left of the request; 0 when done or waiting, -1 on error. */
@@ -151,42 +172,41 @@ static int continue_sending(load_run *r, uint32_t index)
         ssize_t n = send(p->fd, p->request + p->request_sent, p->request_len - p->request_sent,
                          MSG_NOSIGNAL);
         if (n < 0) {
-            if (errno == EAGAIN) {
-                if (p->state != LOAD_PUB_SENDING)
-                    want_writable(r, index, 1);
-                p->state = LOAD_PUB_SENDING;
-                return 0;
-            }
+            if (errno == EAGAIN)
+                break;
             return -1;
         }
         p->request_sent += (size_t)n;
     }
-    if (p->state == LOAD_PUB_SENDING)
-        want_writable(r, index, 0);
-    p->state = LOAD_PUB_HEAD;
-    p->head_len = 0;
+    update_interest(r, index);
     return 0;
+}
+
+/* The publisher for the next event: with --pipeline-loosely one whose body
+ * is still unread first (so the loose path is taken whenever it can be),
+ * then an idle one, then a new connection. r->opt->publishers if none. */
+static uint32_t pick_publisher(load_run *r)
+{
+    uint32_t n = r->opt->publishers;
+    for (uint32_t i = 0; i < n && r->opt->pipeline_loosely; i++)
+        if (r->pubs[i].parked)
+            return i;
+    for (uint32_t i = 0; i < n; i++)
+        if (r->pubs[i].state == LOAD_PUB_IDLE)
+            return i;
+    for (uint32_t i = 0; i < n; i++) {
+        if (r->pubs[i].state != LOAD_PUB_DOWN)
+            continue;
+        if (connect_publisher(r, i) == 0)
+            return i;
+        r->publish_connect_errors++;
+    }
+    return n;
 }
 
 int load_pub_send(load_run *r)
 {
-    uint32_t index = r->opt->publishers;
-    for (uint32_t i = 0; i < r->opt->publishers; i++) {
-        if (r->pubs[i].state == LOAD_PUB_IDLE) {
-            index = i;
-            break;
-        }
-    }
-    if (index == r->opt->publishers) {
-        for (uint32_t i = 0; i < r->opt->publishers && index == r->opt->publishers; i++) {
-            if (r->pubs[i].state != LOAD_PUB_DOWN)
-                continue;
-            if (connect_publisher(r, i) == 0)
-                index = i;
-            else
-                r->publish_connect_errors++;
-        }
-    }
+    uint32_t index = pick_publisher(r);
     if (index == r->opt->publishers)
         return 0;
     load_pub *p = &r->pubs[index];
@@ -194,10 +214,18 @@ int load_pub_send(load_run *r)
                        load_wall_ns());
     r->sent++;
     p->request_sent = 0;
-    if (continue_sending(r, index) != 0) {
-        note_error(r, errno, 0);
-        drop_connection(r, p);
+    p->sent_ns = load_now_ns();
+    if (p->state == LOAD_PUB_IDLE) {
+        p->state = LOAD_PUB_HEAD;
+        p->head_len = 0;
+    } else {
+        /* Behind an unread body: read it now, then this request's head. */
+        p->queued = 1;
+        p->parked = 0;
+        r->publish_pipelined++;
     }
+    if (continue_sending(r, index) != 0)
+        drop_connection(r, p, errno);
     return 1;
 }
 
@@ -206,100 +234,171 @@ static void finish_response(load_run *r, load_pub *p)
 {
     if (p->response.status >= 200 && p->response.status < 300)
         r->accepted++;
-    else
+    else if (p->response.status == 503)
+        r->publish_refused++;
+    if (p->response.status < 200 || p->response.status >= 300)
         note_error(r, 0, p->response.status);
-    if (p->response.close || p->body_until_close)
-        drop_connection(r, p);
-    else
+    p->parked = 0;
+    if (p->response.close || p->body_until_close) {
+        p->state = LOAD_PUB_IDLE; /* this one is answered; a queued one is dropped */
+        drop_connection(r, p, 0);
+    } else if (p->queued) {
+        p->queued = 0;
+        p->state = LOAD_PUB_HEAD;
+        p->head_len = 0;
+    } else {
         p->state = LOAD_PUB_IDLE;
+    }
 }
 
-/* Response bytes; returns -1 if the response is malformed. */
-static int read_response(load_run *r, load_pub *p, char *bytes, size_t len)
+/* Takes head bytes; returns how many of `len` belong to the head (all of
+ * them while it is incomplete), or -1 if it is malformed. */
+static long take_head(load_run *r, uint32_t index, const char *bytes, size_t len)
 {
-    if (p->state == LOAD_PUB_HEAD) {
-        size_t room = sizeof p->head - p->head_len;
-        size_t take = len < room ? len : room;
-        memcpy(p->head + p->head_len, bytes, take);
-        p->head_len += take;
-        long n = load_http_head_parse(p->head, p->head_len, &p->response);
-        if (n == 0 && take == len)
-            return 0;
-        if (n <= 0)
-            return -1;
-        p->state = LOAD_PUB_BODY;
-        p->body_until_close = 0;
-        p->body_left = 0;
-        if (p->response.chunked)
-            load_http_chunked_init(&p->chunk);
-        else if (p->response.content_length >= 0)
-            p->body_left = p->response.content_length;
-        else if (p->response.status != 204 && p->response.status != 304)
-            p->body_until_close = 1;
-        /* Body bytes that arrived with the head: those past it in the head
-         * buffer, then the rest of this read. No request is pipelined, so
-         * nothing follows the body. */
-        char rest[LOAD_HTTP_MAX_HEAD];
-        size_t in_head = p->head_len - (size_t)n;
-        memcpy(rest, p->head + n, in_head);
-        if (in_head && read_response(r, p, rest, in_head) != 0)
-            return -1;
-        if (take < len && p->state == LOAD_PUB_BODY)
-            return read_response(r, p, bytes + take, len - take);
-        if (p->state == LOAD_PUB_BODY && !p->response.chunked && !p->body_until_close &&
-            p->body_left == 0)
-            finish_response(r, p);
-        return 0;
+    load_pub *p = &r->pubs[index];
+    size_t before = p->head_len;
+    size_t take = len < sizeof p->head - before ? len : sizeof p->head - before;
+    memcpy(p->head + before, bytes, take);
+    p->head_len += take;
+    long n = load_http_head_parse(p->head, p->head_len, &p->response);
+    if (n < 0 || (n == 0 && take < len))
+        return -1;
+    if (n == 0)
+        return (long)take;
+    load_hist_record(&r->publish_answer, load_now_ns() - p->sent_ns);
+    p->state = LOAD_PUB_BODY;
+    p->body_until_close = 0;
+    p->body_left = 0;
+    if (p->response.chunked)
+        load_http_chunked_init(&p->chunk);
+    else if (p->response.content_length >= 0)
+        p->body_left = p->response.content_length;
+    else if (p->response.status != 204 && p->response.status != 304)
+        p->body_until_close = 1;
+    if (!p->response.chunked && !p->body_until_close && p->body_left == 0)
+        finish_response(r, p);
+    else if (r->opt->pipeline_loosely && !r->pubs_done && !p->response.close &&
+             !p->body_until_close) {
+        p->parked = 1; /* free for the next request before this body is read */
+        update_interest(r, index);
     }
-    if (p->state != LOAD_PUB_BODY)
-        return 0; /* stray bytes after a complete response: ignore */
+    return n - (long)before;
+}
+
+/* Skips body bytes; returns how many of `len` belong to the body, or -1. */
+static long skip_body(load_run *r, load_pub *p, char *bytes, size_t len)
+{
+    size_t used = len;
     if (p->response.chunked) {
-        size_t consumed;
         int done;
-        if (load_http_chunked_decode(&p->chunk, bytes, len, &consumed, &done) < 0)
+        if (load_http_chunked_decode(&p->chunk, bytes, len, &used, &done) < 0)
             return -1;
         if (done)
             finish_response(r, p);
     } else if (!p->body_until_close) {
-        p->body_left -= (int64_t)len < p->body_left ? (int64_t)len : p->body_left;
+        if ((int64_t)len > p->body_left)
+            used = (size_t)p->body_left;
+        p->body_left -= (int64_t)used;
         if (p->body_left == 0)
             finish_response(r, p);
     }
+    return (long)used;
+}
+
+/* Response bytes, possibly ending one response and starting the next
+ * (a loose publisher's next head can follow the body it skips). */
+static int read_response(load_run *r, uint32_t index, char *bytes, size_t len)
+{
+    load_pub *p = &r->pubs[index];
+    while (len > 0 && p->fd >= 0) {
+        long used;
+        if (p->state == LOAD_PUB_HEAD)
+            used = take_head(r, index, bytes, len);
+        else if (p->state == LOAD_PUB_BODY)
+            used = skip_body(r, p, bytes, len);
+        else
+            return 0; /* bytes with nothing in flight: ignore */
+        if (used < 0)
+            return -1;
+        bytes += used;
+        len -= (size_t)used;
+    }
     return 0;
+}
+
+/* A loose publisher reads a head without its body: it peeks, then takes
+ * only the head's bytes out of the socket, so the body stays unread until
+ * the next request has been written. 1: progress, 0: nothing to read,
+ * -1: closed or failed (errno, 0 at EOF), -2: not an HTTP response. */
+static int read_head_only(load_run *r, uint32_t index)
+{
+    load_pub *p = &r->pubs[index];
+    ssize_t n = recv(p->fd, r->read_buffer, r->read_capacity, MSG_PEEK);
+    if (n <= 0) {
+        errno = n < 0 ? errno : 0;
+        return n < 0 && errno == EAGAIN ? 0 : -1;
+    }
+    long used = take_head(r, index, r->read_buffer, (size_t)n);
+    if (used < 0)
+        return -2;
+    if (p->fd < 0)
+        return 1; /* the answer said close and had no body */
+    char discard[LOAD_HTTP_MAX_HEAD];
+    return recv(p->fd, discard, (size_t)used, 0) == used ? 1 : -1;
+}
+
+/* Reads what the socket has; the same return values as read_head_only. */
+static int read_some(load_run *r, uint32_t index)
+{
+    load_pub *p = &r->pubs[index];
+    if (r->opt->pipeline_loosely && p->state == LOAD_PUB_HEAD)
+        return read_head_only(r, index);
+    ssize_t n = recv(p->fd, r->read_buffer, r->read_capacity, 0);
+    if (n <= 0) {
+        errno = n < 0 ? errno : 0;
+        return n < 0 && errno == EAGAIN ? 0 : -1;
+    }
+    return read_response(r, index, r->read_buffer, (size_t)n) == 0 ? 1 : -2;
 }
 
 void load_pub_handle(load_run *r, uint32_t index, uint32_t events)
 {
     load_pub *p = &r->pubs[index];
-    if (p->state == LOAD_PUB_SENDING && (events & EPOLLOUT)) {
-        if (continue_sending(r, index) != 0) {
-            note_error(r, errno, 0);
-            drop_connection(r, p);
-            return;
-        }
+    if ((events & EPOLLOUT) && p->request_sent < p->request_len &&
+        continue_sending(r, index) != 0) {
+        drop_connection(r, p, errno);
+        return;
+    }
+    if (p->parked && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+        p->parked = 0; /* hung up: read the rest now, or epoll says so forever */
+        update_interest(r, index);
     }
     if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
         return;
-    for (;;) {
-        ssize_t n = recv(p->fd, r->read_buffer, r->read_capacity, 0);
-        if (n < 0 && errno == EAGAIN)
+    while (p->fd >= 0 && !p->parked) {
+        int rc = read_some(r, index);
+        if (rc == 0)
             return;
-        if (n <= 0) {
-            int err = n < 0 ? errno : 0;
+        if (rc == -2) {
+            drop_connection(r, p, EPROTO);
+        } else if (rc == -1) {
+            int err = errno ? errno : ECONNRESET;
             if (p->state == LOAD_PUB_BODY && p->body_until_close)
                 finish_response(r, p);
-            else if (p->state != LOAD_PUB_IDLE)
-                note_error(r, err ? err : ECONNRESET, 0);
-            drop_connection(r, p);
-            return;
+            else
+                drop_connection(r, p, err);
         }
-        if (read_response(r, p, r->read_buffer, (size_t)n) != 0) {
-            note_error(r, EPROTO, 0);
-            drop_connection(r, p);
-            return;
+    }
+}
+
+void load_pubs_publishing_done(load_run *r)
+{
+    r->pubs_done = 1;
+    for (uint32_t i = 0; i < r->opt->publishers; i++) {
+        if (r->pubs[i].parked) {
+            r->pubs[i].parked = 0;
+            update_interest(r, i);
         }
-        if (p->fd < 0)
-            return;
     }
 }
 
@@ -307,16 +406,26 @@ uint32_t load_pubs_in_flight(const load_run *r)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < r->opt->publishers; i++)
-        if (r->pubs[i].state >= LOAD_PUB_SENDING)
-            n++;
+        n += outstanding(&r->pubs[i]) > 0;
+    return n;
+}
+
+uint32_t load_pubs_unanswered(const load_run *r)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->opt->publishers; i++)
+        n += (r->pubs[i].state == LOAD_PUB_HEAD) + r->pubs[i].queued;
     return n;
 }
 
 void load_pubs_free(load_run *r)
 {
     for (uint32_t i = 0; i < r->opt->publishers; i++) {
-        drop_connection(r, &r->pubs[i]);
-        free(r->pubs[i].request);
-        r->pubs[i].request = NULL;
+        load_pub *p = &r->pubs[i];
+        p->queued = 0;
+        p->state = LOAD_PUB_IDLE; /* nothing counted as dropped at exit */
+        drop_connection(r, p, 0);
+        free(p->request);
+        p->request = NULL;
     }
 }

@@ -2,6 +2,9 @@
  * The publisher side of sse_load: a few keep-alive HTTP/1.1 connections,
  * one request in flight on each, posting events in the shape the server
  * under test wants (--publish-mode: ssemux form fields or nchan raw body).
+ * With --pipeline-loosely a connection is free again once a response's
+ * head is read: the next request is written before that body is read, as
+ * a client that hands the head to its caller and reads bodies lazily.
  */
 #ifndef SSE_LOAD_PUBLISHER_H
 #define SSE_LOAD_PUBLISHER_H
@@ -17,8 +20,13 @@ int load_pubs_init(load_run *r);
 int load_pub_send(load_run *r);
 /* Handles epoll `events` for publisher `index`. */
 void load_pub_handle(load_run *r, uint32_t index, uint32_t events);
-/* Requests written whose response has not been read yet. */
+/* After publishing: read the bodies loose publishers left unread, and
+ * read every later one at once. */
+void load_pubs_publishing_done(load_run *r);
+/* Connections with a request written whose response has not been read. */
 uint32_t load_pubs_in_flight(const load_run *r);
+/* Requests written whose response head never came. */
+uint32_t load_pubs_unanswered(const load_run *r);
 void load_pubs_free(load_run *r);
 
 #endif

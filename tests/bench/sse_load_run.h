@@ -37,7 +37,11 @@ typedef struct load_sub {
 typedef struct load_pub {
     int fd;                 /* -1 when not connected */
     uint8_t state;          /* LOAD_PUB_* in sse_load_publisher.c */
+    uint8_t parked;         /* --pipeline-loosely: head read, body left unread */
+    uint8_t queued;         /* the next request is written behind that body */
+    uint32_t interest;      /* epoll events asked for */
     int body_until_close;   /* response has no length: it ends at EOF */
+    uint64_t sent_ns;       /* CLOCK_MONOTONIC the last request was written */
     char *request;          /* head + body; the payload is rewritten per event */
     size_t request_len, payload_offset, request_sent;
     char head[LOAD_HTTP_MAX_HEAD];
@@ -81,7 +85,12 @@ struct load_run {
     /* Publishers. */
     load_pub pubs[LOAD_MAX_PUBLISHERS];
     uint64_t sent;          /* sequence numbers handed out */
+    int pubs_done;          /* publishing is over: no body is left unread */
     uint64_t accepted, publish_errors, publish_connect_errors;
+    uint64_t publish_refused;   /* answered 503 */
+    uint64_t publish_dropped;   /* connection gone before the answer */
+    uint64_t publish_pipelined; /* written before the previous body was read */
+    load_hist publish_answer;   /* request written -> its response head read */
     int first_publish_status, first_publish_errno;
 };
 

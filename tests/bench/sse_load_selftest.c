@@ -10,23 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sse_load_expect.h"
 #include "sse_load_hist.h"
 #include "sse_load_http.h"
 #include "sse_load_options.h"
 #include "sse_load_payload.h"
 #include "sse_load_seq.h"
-
-static int failures;
-
-#define EXPECT_EQ(name, expected, actual)                                             \
-    do {                                                                              \
-        unsigned long long e_ = (unsigned long long)(expected);                       \
-        unsigned long long a_ = (unsigned long long)(actual);                         \
-        if (e_ != a_) {                                                               \
-            fprintf(stderr, "FAIL %s: expected %llu, got %llu\n", name, e_, a_);      \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
 
 static void histogram_percentiles_are_within_one_percent(void)
 {
