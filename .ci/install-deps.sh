@@ -15,6 +15,7 @@ packages=(
   redis-server                           # the Redis store's tests
   stunnel4                               # TLS in front of Redis (hiredis 0.14 has none; tests/node/redis-tls*)
   nginx                                  # the balancer in front of several instances (tests/node/redis-*)
+  libnginx-mod-nchan                     # the peer in the server benchmarks (tests/bench/run-server-*.sh)
   chromium                               # end-to-end tests of the live page
   firefox-esr                            # the same tests in Firefox (puppeteer-core, WebDriver BiDi)
   webkit2gtk-driver xvfb                 # ... and in WebKitGTK (WebKitWebDriver + MiniBrowser under xvfb-run)
