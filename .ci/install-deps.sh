@@ -18,6 +18,7 @@ packages=(
   chromium                               # end-to-end tests of the live page
   curl ca-certificates openssl           # the server tests (curl -N, self-signed TLS)
   dpkg-dev help2man                      # the Debian package: dpkg-shlibdeps, man pages
+  systemd                                # systemd-analyze verifies the packaged unit (tests/package)
 )
 
 # Node >= 18 runs `node --test`. Keep whatever Node the machine already has
