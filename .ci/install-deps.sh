@@ -21,6 +21,7 @@ packages=(
   webkit2gtk-driver xvfb                 # ... and in WebKitGTK (WebKitWebDriver + MiniBrowser under xvfb-run)
   curl ca-certificates openssl           # the server tests (curl -N, self-signed TLS)
   dpkg-dev help2man                      # the Debian package: dpkg-shlibdeps, man pages
+  systemd                                # systemd-analyze verifies the packaged unit (tests/package)
 )
 
 # Node >= 18 runs `node --test`. Keep whatever Node the machine already has

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every ssemux test, in stages:
 #   deps        .ci/install-deps.sh (apt packages, npm ci in tests/)
-#   build       Release build into build/ (native + wasm)
-#   unit        ctest in build/ (tests/unit)
+#   build       Release build into build/ (native + wasm, tests on: forced,
+#               whatever an earlier configure cached)
+#   unit        ctest in build/ (tests/unit; no tests found is a failure)
 #   node        node --test tests/node/ (the wasm build against the shared cases,
 #               ssecat, the hub with fakes, the real server binary, several
 #               instances on a real redis-server behind nginx)
@@ -22,16 +23,20 @@
 #               installed copies
 #   asan        ASan+UBSan build into build-asan/ and ctest there
 #   fuzz-build  libFuzzer build into build-fuzz/ (clang)
-#   fuzz        every libFuzzer target on a copy of its seed corpus:
-#               fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60) on
-#               tests/fuzz/corpus, then each server target (one per
-#               tests/fuzz/corpus-<target>/) for SSEMUX_FUZZ_SERVER_SECONDS
-#               (default 30) each (fuzz_http_stream: whole HTTP/1.1 byte
-#               streams through an in-process server); a crash in any
-#               fails the stage
+#   fuzz        every libFuzzer target the build defines (the one list in
+#               tests/fuzz/CMakeLists.txt, written to build-fuzz/fuzz-targets.txt)
+#               on a copy of its seed corpus tests/fuzz/corpus-<target>/:
+#               fuzz_parser for SSEMUX_FUZZ_SECONDS (default 60), each server
+#               target for SSEMUX_FUZZ_SERVER_SECONDS (default 30)
+#               (fuzz_http_stream: whole HTTP/1.1 byte streams through an
+#               in-process server); a crash in any, a target without a
+#               corpus or a corpus without a target fails the stage
 # A failed stage does not stop the run, so the closing "N passed, M failed"
 # line always counts every stage; a stage whose prerequisite failed counts as
 # failed without running. Exits nonzero if any stage failed.
+# Under CI=true a missing tool (redis-server, nginx, stunnel, Chromium, ...)
+# fails its tests; elsewhere they skip with a "*** SKIPPED ... ***" line
+# (tests/lib/prerequisites.mjs and .sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -84,11 +89,11 @@ configure_and_build() { # DIR CMAKE-ARGS...
 }
 
 run_ctest() { # DIR
-  (cd "$1" && ctest --output-on-failure -j"$jobs")
+  (cd "$1" && ctest --output-on-failure --no-tests=error -j"$jobs")
 }
 
 build_and_test_sanitized() {
-  configure_and_build build-asan -DSSEMUX_SANITIZE=ON -DSSEMUX_WASM=OFF
+  configure_and_build build-asan -DSSEMUX_SANITIZE=ON -DSSEMUX_WASM=OFF -DSSEMUX_TESTS=ON
   run_ctest build-asan
 }
 
@@ -138,17 +143,31 @@ run_other_engines() {
   return $status
 }
 
-# Every target runs even after one fails, so one run reports all crashes.
+# Every target the build lists runs, even after one fails, so one run
+# reports all crashes; a target without seeds, or seeds without a target,
+# fails too.
 run_fuzzer() {
-  local failed_targets=() dir name dict
-  fuzz_target fuzz_parser tests/fuzz/corpus "$fuzz_seconds" tests/fuzz/sse.dict ||
-    failed_targets+=(fuzz_parser)
+  local failed_targets=() targets=() dir name seeds dict seconds
+  mapfile -t targets < build-fuzz/fuzz-targets.txt
+  [ ${#targets[@]} -gt 0 ] || { echo "build-fuzz/fuzz-targets.txt lists no target"; return 1; }
   for dir in tests/fuzz/corpus-*/; do
     name=$(basename "$dir")
     name=${name#corpus-}
+    printf '%s\n' "${targets[@]}" | grep -qx "$name" ||
+      { echo "$dir: no fuzz target $name in tests/fuzz/CMakeLists.txt"; failed_targets+=("$name"); }
+  done
+  for name in "${targets[@]}"; do
+    seeds=tests/fuzz/corpus-$name
+    if ! compgen -G "$seeds/*" >/dev/null; then
+      echo "$name: no seed corpus in $seeds/"
+      failed_targets+=("$name")
+      continue
+    fi
     dict=tests/fuzz/$name.dict
     [ -f "$dict" ] || dict=
-    fuzz_target "$name" "${dir%/}" "$fuzz_server_seconds" "$dict" || failed_targets+=("$name")
+    seconds=$fuzz_server_seconds
+    if [ "$name" = fuzz_parser ]; then seconds=$fuzz_seconds; fi
+    fuzz_target "$name" "$seeds" "$seconds" "$dict" || failed_targets+=("$name")
   done
   if [ ${#failed_targets[@]} -gt 0 ]; then
     echo "fuzz targets that failed: ${failed_targets[*]}"
@@ -160,7 +179,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 run_stage deps       -          bash .ci/install-deps.sh
-run_stage build      deps       configure_and_build build
+run_stage build      deps       configure_and_build build -DSSEMUX_TESTS=ON -DSSEMUX_WASM=ON
 run_stage unit       build      run_ctest build
 run_stage node       build      node --test tests/node/
 run_stage hostile    build      hostile_suite

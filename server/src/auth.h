@@ -2,8 +2,8 @@
  * Token checks for the server: JWT HS256 (RFC 7519 / RFC 7515) with the
  * claims ssemux uses, and topic patterns.
  *
- * Claims: "exp" (seconds since the epoch; required when present, checked
- * against `now`), optional "nbf", and
+ * Claims: optional "exp" (seconds since the epoch; the token is refused
+ * from that second on), optional "nbf" (refused before it), and
  *   "ssemux": {"subscribe": ["scores", "chat.*"], "publish": ["scores"]}
  * where a pattern is an exact topic, or a prefix ending in "*".
  *
@@ -58,7 +58,9 @@ bool auth_verifier_init(auth_verifier *v, const void *secret, size_t secret_len)
 bool auth_enabled(const auth_verifier *v);
 
 /* Checks a compact JWS `token` (no "Bearer " prefix) at time `now_s`. On
- * AUTH_OK fills `grants`. Constant-time signature comparison. */
+ * AUTH_OK fills `grants` (with auth disabled: every topic, any token or
+ * none); on any other result clears them. Constant-time signature
+ * comparison. */
 auth_result auth_check_token(const auth_verifier *v, const char *token, size_t len, int64_t now_s,
                              auth_grants *grants);
 
@@ -71,7 +73,7 @@ bool auth_may_publish(const auth_grants *g, const char *topic, size_t len);
 int auth_http_status(auth_result r);
 const char *auth_reason(auth_result r);
 
-/* Makes a token (for tests and the demo's publisher): `claims_json` is the
+/* Makes a token (for the unit tests and fuzz_auth_token): `claims_json` is the
  * payload, signed HS256 with the verifier's secret. Writes a NUL-terminated
  * token into out; returns its length or 0 if `out_cap` is too small. */
 size_t auth_sign_token(const auth_verifier *v, const char *claims_json, char *out, size_t out_cap);

@@ -1,6 +1,6 @@
 /*
  * ssemux-server: startup, signals, the service loop. Everything else lives
- * in the modules server.h lists; see docs/server.md for the flags.
+ * in the modules server.h ties together; see docs/server.md for the flags.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,7 +17,8 @@
 #error "SSEMUX_VERSION comes from the CMake project version"
 #endif
 
-/* The only process-wide state: what a signal handler may touch. */
+/* Process-wide state, all of it here: what a signal handler may touch, and
+ * quiet_logs below (lws's log callback takes no user pointer). */
 static volatile sig_atomic_t stop_requested;
 static struct lws_context *volatile signal_context;
 

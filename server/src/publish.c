@@ -54,7 +54,8 @@ int publish_begin(server *srv, publish_request *p, struct lws *wsi, bool *replie
 
 void publish_body_chunk(server *srv, publish_request *p, const void *in, size_t len)
 {
-    if (p->too_large || !p->body)
+    /* lws may report an empty chunk with no buffer at all (in == NULL). */
+    if (p->too_large || !p->body || !len)
         return;
     if (p->len + len > srv->config.max_body_bytes) {
         /* Chunked bodies have no declared length: count, then refuse. */

@@ -1,7 +1,7 @@
 /*
  * The server's state, shared by the lws callback modules: one of these
  * per process, reachable from any wsi via lws_context_user(). Nothing else
- * is global (main.c's signal flag aside).
+ * is global (main.c's signal state and log filter aside).
  */
 #ifndef SSEMUX_SERVER_SERVER_H
 #define SSEMUX_SERVER_SERVER_H

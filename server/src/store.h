@@ -1,12 +1,13 @@
 /*
  * The store interface: where published events live for replay. The server
- * talks only to this; store_memory.c (rings in memory, optionally backed by
- * the log in --data-dir) implements it today, a Redis store later.
+ * talks only to this. Two stores implement it: store_memory.c (rings in
+ * memory, optionally backed by the log in --data-dir) and store_redis.c
+ * (Redis Streams shared by several instances, --redis).
  *
  * Shaped for an asynchronous backend: append reports through a callback
- * (store_memory calls it before returning; a Redis store would call it when
- * XADD answers), and new events reach the server through the listener,
- * whichever instance published them.
+ * (store_memory calls it before returning; store_redis when Redis answers
+ * the publish script), and new events reach the server through the
+ * listener, whichever instance published them.
  *
  * Single-threaded: call everything from the event loop thread.
  */

@@ -11,8 +11,7 @@
 // Also prints each run's CPU use per Chromium process kind (hub-bench-cpu.mjs);
 // hub-bench-ping.mjs measures the same fan-out without the hub.
 //
-// Server: as in tests/e2e (SSEMUX_E2E_SERVER=c|node, default the C server
-// when built). Latency = the tab's clock at delivery minus the publisher's
+// Server: as in tests/e2e (SSEMUX_E2E_SERVER=c|node, default the C server). Latency = the tab's clock at delivery minus the publisher's
 // clock just before its POST /publish, corrected by each tab's measured clock
 // offset; so it includes the POST, the server, the upstream, the hub and the
 // postMessage to the tab. Prints figures and ratios; asserts nothing on time.

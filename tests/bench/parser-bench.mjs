@@ -45,7 +45,37 @@ const CORPORA = [
     chunk: 1,
     make: () => scoreEvents(20000),
   },
+  {
+    name: 'unicode',
+    what: 'JSON chat events, ~150 B each: accented text, CJK and emoji (chunks cut inside characters)',
+    file: 'unicode.sse',
+    chunk: 16 * 1024,
+    make: () => unicodeEvents(150000),
+  },
 ];
+
+// Messages in several scripts: 2-byte (Latin accents, Cyrillic), 3-byte
+// (CJK, kana, Hangul) and 4-byte (emoji, some with joiners) UTF-8.
+const UNICODE_TEXTS = [
+  'Gol de Muñoz! ¡Qué jugada, señor árbitro!',
+  'Très belle passe décisive de Benoît, à la 90e',
+  'Zwei Tore für Müller, Größe zählt 💪',
+  'Гол! Счёт 2:1 в пользу хозяев',
+  '进球了！比分现在是二比一 ⚽',
+  'ゴール！素晴らしいシュートでした 🎉',
+  '골! 정말 멋진 경기입니다 🔥🔥',
+  'VAR check… no goal 😤 👨‍👩‍👧 watching',
+];
+const UNICODE_NAMES = ['José', 'Zoë', '李雷', 'さくら', 'Łukasz', 'Ørjan'];
+
+function unicodeEvents(count) {
+  const parts = [];
+  for (let i = 0; i < count; i++) {
+    const msg = { room: `match-${1000 + (i % 48)}`, from: UNICODE_NAMES[i % UNICODE_NAMES.length], text: UNICODE_TEXTS[i % UNICODE_TEXTS.length] };
+    parts.push(`event: chat\nid: ${i}\ndata: ${JSON.stringify(msg)}\n\n`);
+  }
+  return [parts.join(''), count];
+}
 
 function scoreEvents(count) {
   const parts = [];

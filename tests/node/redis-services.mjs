@@ -7,6 +7,7 @@ import { createServer, connect } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { skipWhenMissing } from '../lib/prerequisites.mjs';
 
 const START_LIMIT_MS = 10000;
 const WAIT_LIMIT_MS = 10000;
@@ -35,14 +36,16 @@ export const redisBin = which('redis-server');
 export const nginxBin = which('nginx');
 export const stunnelBin = which('stunnel4') ?? which('stunnel');
 
-/** Why a test must skip, said loudly, or false. CI installs both. */
+/**
+ * The `skip` of tests that need these tools: false when all are installed;
+ * else the reason, said loudly (tests/lib/prerequisites.mjs), or a failure
+ * under CI, which installs them all.
+ */
 export function missing(...names) {
   const found = { 'redis-server': redisBin, nginx: nginxBin, stunnel4: stunnelBin };
   const gone = names.filter((n) => !found[n]);
-  if (!gone.length) return false;
-  const why = `SKIPPED: ${gone.join(' and ')} not installed (apt-get install ${gone.join(' ')}; .ci/install-deps.sh does)`;
-  console.error(`\n*** ${why} ***\n`);
-  return why;
+  return skipWhenMissing(gone.length &&
+    `${gone.join(' and ')} not installed (apt-get install ${gone.join(' ')}; .ci/install-deps.sh does)`);
 }
 
 /** A TCP port that was free a moment ago (redis-server and nginx need a number). */

@@ -255,6 +255,10 @@ export function run(cmd, args, { limit = WAIT_LIMIT_MS, input } = {}) {
       clearTimeout(timer);
       ok({ code, signal, stdout, stderr });
     });
+    // A command that exits before reading its input (curl that could not
+    // connect) closes the pipe: its exit code says what happened, so the
+    // EPIPE must not become an uncaught exception that fails the whole file.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

@@ -14,6 +14,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$repo/tests/package
+. "$repo/tests/lib/prerequisites.sh"
 . "$here/lib.sh"
 . "$here/deb.sh"
 . "$here/installed-run.sh"

@@ -1,5 +1,5 @@
 /* Minimal test helpers: each failed CHECK prints where, what was expected and
- * what came instead; main() returns check_failures() != 0. */
+ * what came instead; main() returns check_report(), nonzero when any failed. */
 #ifndef SSEMUX_TEST_CHECK_H
 #define SSEMUX_TEST_CHECK_H
 

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { skipWhenMissing } from '../../lib/prerequisites.mjs';
 import { artifactDirFor, clearArtifacts, withBrowser } from './browser.mjs';
 import { cServerBin, repoRoot, webDir } from './paths.mjs';
 import { chooseServerKind, startServer } from './server.mjs';
@@ -243,12 +244,16 @@ export async function withDemo(t, { retryMs = 1000, feed: feedOptions = {} } = {
   }
 }
 
-// Why the demo tests cannot run here, or false.
+// Why the demo tests cannot run here (said loudly; under CI a failure), or false.
 export function demoSkipReason() {
+  return skipWhenMissing(demoMissing());
+}
+
+function demoMissing() {
   if (!existsSync(join(webDir, 'ssemux.js'))) return `${webDir}/ssemux.js not found: build first (cmake --build build) or set SSEMUX_E2E_WEB_DIR`;
-  if (chooseServerKind() !== 'c') return 'the demo needs the C server (build/bin/ssemux-server) or SSEMUX_E2E_SERVER_BIN';
+  if (chooseServerKind() !== 'c') return 'the demo needs the C server, and SSEMUX_E2E_SERVER=node asks for the stand-in';
   if (!execFileSync(cServerBin, ['--help'], { encoding: 'utf8', timeout: 5000 }).includes('--demo')) return `${cServerBin} has no --demo: rebuild it`;
-  return false;
+  return null;
 }
 
 // Goals every tab has shown so far (the fewest of any tab).

@@ -1,8 +1,10 @@
 // Starts the SSE server the browser tests talk to, as a real child process
-// on a free 127.0.0.1 port: the C server (build/bin/ssemux-server) when it is
-// there, else tests/e2e/lib/sse-test-server.mjs. SSEMUX_E2E_SERVER=c|node
-// forces one. Both are driven the same way: publish over HTTP, count open
-// event streams, SIGKILL and restart on the same port with the same data dir.
+// on a free 127.0.0.1 port: the C server (build/bin/ssemux-server, or
+// SSEMUX_E2E_SERVER_BIN). Only SSEMUX_E2E_SERVER=node swaps in the
+// JavaScript stand-in, tests/e2e/lib/sse-test-server.mjs; a missing or stale
+// C server is an error, never a quiet swap. Both are driven the same way:
+// publish over HTTP, count open event streams, SIGKILL and restart on the
+// same port with the same data dir.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -19,20 +21,24 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-function cServerUsable() {
-  if (!existsSync(cServerBin)) return false;
+// Why the C server cannot serve the tests, or null.
+function cServerUnusable() {
+  if (!existsSync(cServerBin)) return `${cServerBin} not found: build it (cmake --build build) or set SSEMUX_E2E_SERVER_BIN`;
   try {
-    return execFileSync(cServerBin, ['--help'], { timeout: 5000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).includes('--static');
-  } catch {
-    return false;
+    const help = execFileSync(cServerBin, ['--help'], { timeout: 5000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return help.includes('--static') ? null : `${cServerBin} has no --static: rebuild it`;
+  } catch (err) {
+    return `${cServerBin} --help failed: ${err.message}`;
   }
 }
 
 export function chooseServerKind() {
-  const wanted = process.env.SSEMUX_E2E_SERVER;
-  if (wanted === 'c' || wanted === 'node') return wanted;
-  if (wanted) throw new Error(`SSEMUX_E2E_SERVER must be "c" or "node", got "${wanted}"`);
-  return cServerUsable() ? 'c' : 'node';
+  const wanted = process.env.SSEMUX_E2E_SERVER || 'c';
+  if (wanted === 'node') return wanted;
+  if (wanted !== 'c') throw new Error(`SSEMUX_E2E_SERVER must be "c" or "node", got "${wanted}"`);
+  const why = cServerUnusable();
+  if (why) throw new Error(`${why} (SSEMUX_E2E_SERVER=node runs the JavaScript stand-in instead)`);
+  return wanted;
 }
 
 export function freePort() {
